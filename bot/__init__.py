@@ -1,0 +1,1 @@
+"""Beredningsboten: sourced answers about Huddinge kommun's trygghets- och delaktighetsberedning."""
