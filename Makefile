@@ -1,0 +1,27 @@
+# Two user-facing targets: `make run` and `make test`. Each does its own set-up.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+E2E_DIR := tests/e2e
+E2E_STAMP := $(E2E_DIR)/node_modules/.installed
+
+.PHONY: run test
+
+run: $(STAMP)
+	@$(PY) -m bot run
+
+test: $(STAMP) $(E2E_STAMP)
+	$(VENV)/bin/ruff check bot tests scripts
+	$(PY) -m bot validate
+	$(PY) -m pytest -q
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+$(E2E_STAMP): $(E2E_DIR)/package.json
+	@cd $(E2E_DIR) && npm install --no-audit --no-fund --silent
+	@touch $(E2E_STAMP)

@@ -1,0 +1,156 @@
+"""Plain data shared by every layer. Imports nothing from bot/."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Status = Literal["answer", "suggest", "abstain"]
+
+ENTRY_KINDS = (
+    "decision",
+    "priority",
+    "activity",
+    "figure",
+    "referral",
+    "prize",
+    "note",
+    "information",
+    "event",
+    "gap",
+)
+ENTRY_STATUSES = ("decided", "done", "ongoing", "planned", "informed")
+AREAS = ("Ökad trygghet", "Ökad delaktighet", "Ökad jämlikhet", "God omsorg för individen")
+
+
+@dataclass(frozen=True)
+class Document:
+    """One part of the protocol extract: the decision, a note, the tjänsteutlåtande, the report."""
+
+    id: str
+    title: str
+    kind: str
+    date: str
+    body: str
+    reference: str
+    source_file: str
+    party: str | None = None
+    signatories: tuple[str, ...] = ()
+    starts_with: str | None = None
+    ends_with: str | None = None
+    title_en: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    """Where an entry's facts stand: a document id, its section and a verbatim quote."""
+
+    document: str
+    section: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    kind: str
+    title: str
+    answer: str
+    answer_en: str
+    questions: tuple[str, ...]
+    source: SourceRef
+    area: str | None = None
+    priority: int | None = None
+    keywords: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+    places: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()
+    party: str | None = None
+    status: str | None = None
+    title_en: str | None = None
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """Synonyms and abbreviations (to Swedish terms), English terms and districts."""
+
+    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    abbreviations: dict[str, str] = field(default_factory=dict)
+    english: dict[str, str] = field(default_factory=dict)
+    districts: tuple[str, ...] = ()
+    parties: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    outside_places: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    documents: dict[str, Document]
+    entries: tuple[Entry, ...]
+    glossary: Glossary
+    sources: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source as shown to users: enough to cite the answer."""
+
+    document: str
+    title: str
+    section: str
+    date: str
+    reference: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    entry_id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The engine's reply to one question. `text` is the full reply as a user sees it."""
+
+    question: str
+    status: Status
+    answer: str | None
+    text: str
+    confidence: float
+    entry_id: str | None
+    lang: str
+    sources: tuple[Source, ...] = ()
+    suggestions: tuple[Suggestion, ...] = ()
+    related: tuple[Suggestion, ...] = ()
+    reason: str | None = None
+    notice: str | None = None
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "status": self.status,
+            "answer": self.answer,
+            "text": self.text,
+            "confidence": round(self.confidence, 3),
+            "entry_id": self.entry_id,
+            "lang": self.lang,
+            "sources": [asdict(source) for source in self.sources],
+            "suggestions": [asdict(suggestion) for suggestion in self.suggestions],
+        }
+
+
+@dataclass(frozen=True)
+class QuoteCheck:
+    """Whether a pasted sentence occurs in the sources: exact, near (with real wording) or none."""
+
+    query: str
+    verdict: Literal["exact", "near", "none"]
+    similarity: float
+    wording: str | None = None
+    document: str | None = None
+    title: str | None = None
+    section: str | None = None
+    line: int | None = None
