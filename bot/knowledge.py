@@ -1,0 +1,422 @@
+"""Load knowledge/*.yaml into validated models. Every problem names file, line and field."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.models import (
+    AREAS,
+    ENTRY_KINDS,
+    ENTRY_STATUSES,
+    Document,
+    Entry,
+    Glossary,
+    KnowledgeBase,
+    SourceRef,
+)
+
+DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+
+ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_PARTIAL = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4]|-\d{2}-\d{2})?$")
+KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+PARTIES = ("S", "V", "MP")
+
+DOCUMENT_FIELDS = {
+    "id": str,
+    "title": str,
+    "kind": str,
+    "date": str,
+    "body": str,
+    "reference": str,
+    "source_file": str,
+}
+DOCUMENT_OPTIONAL = {
+    "party": str,
+    "signatories": list,
+    "starts_with": str,
+    "ends_with": str,
+    "title_en": str,
+}
+ENTRY_FIELDS = {
+    "id": str,
+    "kind": str,
+    "title": str,
+    "answer": str,
+    "answer_en": str,
+    "questions": list,
+    "source": dict,
+}
+ENTRY_OPTIONAL = {
+    "title_en": str,
+    "area": str,
+    "priority": int,
+    "keywords": list,
+    "dates": list,
+    "places": list,
+    "people": list,
+    "organisations": list,
+    "party": str,
+    "status": str,
+}
+SOURCE_FIELDS = {"document": str, "section": str, "quote": str}
+GLOSSARY_FIELDS = {
+    "synonyms": dict,
+    "abbreviations": dict,
+    "english": dict,
+    "districts": list,
+    "parties": dict,
+    "outside_places": list,
+}
+
+
+class KnowledgeError(Exception):
+    """One or more problems in the knowledge files; each line names file:line: field."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class LineDict(dict):
+    """A YAML mapping that remembers the line of itself and of each key (1-based)."""
+
+    line: int = 0
+    key_lines: dict[str, int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    def construct_mapping(self, node, deep=False):
+        mapping = LineDict(super().construct_mapping(node, deep=deep))
+        mapping.line = node.start_mark.line + 1
+        mapping.key_lines = {
+            key_node.value: key_node.start_mark.line + 1 for key_node, _ in node.value
+        }
+        return mapping
+
+
+def collapse_whitespace(text: str) -> str:
+    return " ".join(text.split())
+
+
+@dataclass
+class _Problems:
+    items: list[str]
+
+    def add(self, path: Path, line: int, field: str, message: str) -> None:
+        place = f"{_display(path)}:{line}"
+        self.items.append(f"{place}: {field}: {message}" if field else f"{place}: {message}")
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def read_yaml(path: Path, problems: _Problems) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        problems.add(path, 1, "", f"cannot read file ({error.__class__.__name__})")
+        return None
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+        problems.add(path, line, "", f"YAML syntax error: {reason}")
+        return None
+
+
+def _line_of(mapping: Any, field: str) -> int:
+    if isinstance(mapping, LineDict):
+        return mapping.key_lines.get(field, mapping.line)
+    return 1
+
+
+def check_fields(
+    record: Any,
+    required: dict[str, type],
+    optional: dict[str, type],
+    path: Path,
+    problems: _Problems,
+    prefix: str = "",
+) -> bool:
+    """Type-check a mapping's fields; report missing, unknown and mistyped ones."""
+    if not isinstance(record, dict):
+        problems.add(path, getattr(record, "line", 1), prefix.rstrip("."), "must be a mapping")
+        return False
+    ok = True
+    for field, kind in required.items():
+        if field not in record or record[field] in (None, ""):
+            problems.add(path, _line_of(record, field), prefix + field, "required field missing")
+            ok = False
+    for field, value in record.items():
+        expected = required.get(field) or optional.get(field)
+        line = _line_of(record, field)
+        if expected is None:
+            problems.add(path, line, prefix + str(field), "unknown field")
+            ok = False
+        elif value is not None and not _has_type(value, expected):
+            problems.add(path, line, prefix + field, f"must be {_type_name(expected)}")
+            ok = False
+    return ok
+
+
+def _has_type(value: Any, expected: type) -> bool:
+    if expected is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if expected is list:
+        return isinstance(value, list) and all(isinstance(item, str) for item in value)
+    return isinstance(value, expected)
+
+
+def _type_name(expected: type) -> str:
+    return {str: "a string", int: "an integer", list: "a list of strings", dict: "a mapping"}[
+        expected
+    ]
+
+
+def document_span(source_text: str, starts_with: str | None, ends_with: str | None) -> str | None:
+    """The part of a (whitespace-collapsed) source text that a document covers."""
+    text = collapse_whitespace(source_text)
+    start = text.find(collapse_whitespace(starts_with)) if starts_with else 0
+    if start < 0:
+        return None
+    if not ends_with:
+        return text[start:]
+    marker = collapse_whitespace(ends_with)
+    end = text.find(marker, start)
+    return None if end < 0 else text[start : end + len(marker)]
+
+
+def load_documents(
+    directory: Path, problems: _Problems
+) -> tuple[dict[str, Document], dict[str, str], dict[str, str]]:
+    """documents.yaml -> (documents by id, document spans by id, raw source files by name)."""
+    path = directory / "documents.yaml"
+    records = read_yaml(path, problems)
+    documents: dict[str, Document] = {}
+    spans: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    if not isinstance(records, list):
+        if records is not None or path.exists():
+            problems.add(path, 1, "", "must be a list of documents")
+        return documents, spans, sources
+    for record in records:
+        if not check_fields(record, DOCUMENT_FIELDS, DOCUMENT_OPTIONAL, path, problems):
+            continue
+        line = _line_of(record, "id")
+        if record["id"] in documents:
+            problems.add(path, line, "id", f"duplicate document id {record['id']!r}")
+            continue
+        if not ISO_DAY.match(str(record["date"])):
+            problems.add(path, _line_of(record, "date"), "date", "must be an ISO date YYYY-MM-DD")
+        source_file = directory / record["source_file"]
+        if record["source_file"] not in sources:
+            try:
+                sources[record["source_file"]] = source_file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                problems.add(path, _line_of(record, "source_file"), "source_file", "not found")
+                continue
+        span = document_span(
+            sources[record["source_file"]], record.get("starts_with"), record.get("ends_with")
+        )
+        if span is None:
+            field = "starts_with/ends_with"
+            problems.add(path, line, field, "markers not found in the source file")
+            continue
+        spans[record["id"]] = span
+        fields = {key: value for key, value in record.items() if key != "signatories"}
+        documents[record["id"]] = Document(
+            **fields, signatories=tuple(record.get("signatories") or ())
+        )
+    return documents, spans, sources
+
+
+def load_entries(
+    directory: Path, documents: dict[str, Document], spans: dict[str, str], problems: _Problems
+) -> list[Entry]:
+    entries: list[Entry] = []
+    seen: dict[str, str] = {}
+    files = sorted((directory / "entries").glob("*.yaml"))
+    if not files:
+        problems.add(directory / "entries", 1, "", "no entry files (*.yaml) found")
+    for path in files:
+        records = read_yaml(path, problems)
+        if records is None:
+            continue
+        if not isinstance(records, list):
+            problems.add(path, 1, "", "must be a list of entries")
+            continue
+        for record in records:
+            entry = _load_entry(record, path, documents, spans, problems)
+            if entry is None:
+                continue
+            if entry.id in seen:
+                problems.add(path, entry.line, "id", f"duplicate id, first in {seen[entry.id]}")
+                continue
+            seen[entry.id] = _display(path)
+            entries.append(entry)
+    return entries
+
+
+def _load_entry(
+    record: Any,
+    path: Path,
+    documents: dict[str, Document],
+    spans: dict[str, str],
+    problems: _Problems,
+) -> Entry | None:
+    if not check_fields(record, ENTRY_FIELDS, ENTRY_OPTIONAL, path, problems):
+        return None
+    source = record["source"]
+    if not check_fields(source, SOURCE_FIELDS, {}, path, problems, prefix="source."):
+        return None
+    before = len(problems.items)
+    _check_entry_values(record, path, problems)
+    _check_source(record, path, documents, spans, problems)
+    if len(problems.items) > before:
+        return None
+    lists = ("keywords", "dates", "places", "people", "organisations")
+    return Entry(
+        id=record["id"],
+        kind=record["kind"],
+        title=record["title"].strip(),
+        answer=collapse_whitespace(record["answer"]),
+        answer_en=collapse_whitespace(record["answer_en"]),
+        questions=tuple(record["questions"]),
+        source=SourceRef(
+            document=source["document"],
+            section=source["section"].strip(),
+            quote=collapse_whitespace(source["quote"]),
+        ),
+        area=record.get("area"),
+        priority=record.get("priority"),
+        party=record.get("party"),
+        status=record.get("status"),
+        title_en=record.get("title_en"),
+        file=_display(path),
+        line=record.line,
+        **{name: tuple(record.get(name) or ()) for name in lists},
+    )
+
+
+def _check_entry_values(record: LineDict, path: Path, problems: _Problems) -> None:
+    def bad(field: str, message: str) -> None:
+        problems.add(path, _line_of(record, field), field, message)
+
+    if not KEBAB.match(record["id"]):
+        bad("id", f"{record['id']!r} is not kebab-case (a-z, 0-9, -)")
+    if record["kind"] not in ENTRY_KINDS:
+        bad("kind", f"{record['kind']!r} is not one of {', '.join(ENTRY_KINDS)}")
+    if len(record["questions"]) < 3:
+        bad("questions", "needs at least 3 questions")
+    if record.get("area") is not None and record["area"] not in AREAS:
+        bad("area", f"{record['area']!r} is not one of {', '.join(AREAS)}")
+    if record.get("priority") is not None and not 1 <= record["priority"] <= 13:
+        bad("priority", "must be between 1 and 13")
+    if record.get("status") is not None and record["status"] not in ENTRY_STATUSES:
+        bad("status", f"{record['status']!r} is not one of {', '.join(ENTRY_STATUSES)}")
+    if record.get("party") is not None and record["party"] not in PARTIES:
+        bad("party", f"{record['party']!r} is not one of {', '.join(PARTIES)}")
+    for date in record.get("dates") or ():
+        if not ISO_PARTIAL.match(date):
+            bad("dates", f"{date!r} is not ISO (YYYY, YYYY-MM, YYYY-Qn or YYYY-MM-DD)")
+
+
+def _check_source(
+    record: LineDict,
+    path: Path,
+    documents: dict[str, Document],
+    spans: dict[str, str],
+    problems: _Problems,
+) -> None:
+    source = record["source"]
+    document_id = source["document"]
+    if document_id not in documents:
+        line = _line_of(source, "document")
+        problems.add(path, line, "source.document", f"unknown document id {document_id!r}")
+        return
+    span = spans[document_id]
+    quote = collapse_whitespace(source["quote"])
+    if quote not in span:
+        line = _line_of(source, "quote")
+        message = f"quote not found verbatim in document {document_id!r}"
+        problems.add(path, line, "source.quote", message)
+        return
+    for number in sorted(set(re.findall(r"\d+", record["answer"]))):
+        if not re.search(rf"(?<!\d){number}(?!\d)", span):
+            line = _line_of(record, "answer")
+            message = f"number {number} occurs neither in the quote nor in {document_id!r}"
+            problems.add(path, line, "answer", message)
+
+
+def load_glossary(directory: Path, problems: _Problems) -> Glossary:
+    path = directory / "glossary.yaml"
+    if not path.exists():
+        return Glossary()
+    data = read_yaml(path, problems)
+    if data is None:
+        return Glossary()
+    if not check_fields(data, {}, GLOSSARY_FIELDS, path, problems):
+        return Glossary()
+
+    def mapping_of_lists(name: str) -> dict[str, tuple[str, ...]]:
+        result = {}
+        for key, value in (data.get(name) or {}).items():
+            values = [value] if isinstance(value, str) else value
+            if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+                problems.add(path, _line_of(data[name], key), f"{name}.{key}", "must be text")
+                continue
+            result[str(key)] = tuple(values)
+        return result
+
+    def mapping_of_text(name: str) -> dict[str, str]:
+        result = {}
+        for key, value in (data.get(name) or {}).items():
+            if not isinstance(value, str):
+                problems.add(path, _line_of(data[name], key), f"{name}.{key}", "must be text")
+                continue
+            result[str(key)] = value
+        return result
+
+    return Glossary(
+        synonyms=mapping_of_lists("synonyms"),
+        abbreviations=mapping_of_text("abbreviations"),
+        english=mapping_of_text("english"),
+        districts=tuple(data.get("districts") or ()),
+        parties=mapping_of_lists("parties"),
+        outside_places=tuple(data.get("outside_places") or ()),
+    )
+
+
+def load_knowledge(directory: Path | str = DEFAULT_KNOWLEDGE_DIR) -> KnowledgeBase:
+    """Read and validate a knowledge directory; raise KnowledgeError listing every problem."""
+    directory = Path(directory)
+    problems = _Problems([])
+    if not directory.is_dir():
+        raise KnowledgeError([f"{directory}: knowledge directory not found"])
+    documents, spans, sources = load_documents(directory, problems)
+    entries = load_entries(directory, documents, spans, problems)
+    glossary = load_glossary(directory, problems)
+    if problems.items:
+        raise KnowledgeError(problems.items)
+    return KnowledgeBase(
+        documents=documents, entries=tuple(entries), glossary=glossary, sources=sources
+    )
+
+
+def knowledge_files(directory: Path | str = DEFAULT_KNOWLEDGE_DIR) -> list[Path]:
+    """Every file whose change makes a built index stale."""
+    directory = Path(directory)
+    patterns = ("documents.yaml", "glossary.yaml", "entries/*.yaml", "sources/*")
+    return sorted(path for pattern in patterns for path in directory.glob(pattern))
