@@ -1,0 +1,142 @@
+"""Settings read from the environment in one place; everything else receives a `Settings`."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
+MODES = ("polling", "webhook")
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """A missing or malformed setting; the message names the environment variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    # repr=False: a Settings object may end up in a log line or a traceback.
+    telegram_token: str | None = field(default=None, repr=False)
+    telegram_base_url: str | None = None
+    admin_ids: frozenset[int] = frozenset()
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    port: int = 8080
+    index_path: str | None = None
+    log_db_path: str = "var/curator-log.db"
+    log_retention_days: int = 90
+    questions_per_minute: int = 10
+    max_question_chars: int = 1000
+    contact_text: str | None = None
+    log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
+        mode = _choice(env, "BOT_MODE", MODES, "polling")
+        settings = cls(
+            telegram_token=_token(env),
+            telegram_base_url=_optional(env, "TELEGRAM_BASE_URL"),
+            admin_ids=_admin_ids(env),
+            mode=mode,  # type: ignore[arg-type]
+            webhook_url=_optional(env, "WEBHOOK_URL"),
+            webhook_secret=_webhook_secret(env),
+            port=_int(env, "PORT", 8080, minimum=1, maximum=65535),
+            index_path=_optional(env, "BOT_INDEX_PATH"),
+            log_db_path=_optional(env, "BOT_LOG_DB") or "var/curator-log.db",
+            log_retention_days=_int(env, "BOT_LOG_RETENTION_DAYS", 90, minimum=1),
+            questions_per_minute=_int(env, "BOT_QUESTIONS_PER_MINUTE", 10, minimum=1),
+            max_question_chars=_int(env, "BOT_MAX_QUESTION_CHARS", 1000, minimum=20),
+            contact_text=_optional(env, "BOT_CONTACT_TEXT"),
+            log_level=_choice(env, "BOT_LOG_LEVEL", LOG_LEVELS, "INFO", upper=True),
+            log_format=_choice(env, "BOT_LOG_FORMAT", LOG_FORMATS, "text"),  # type: ignore[arg-type]
+        )
+        if settings.mode == "webhook" and not settings.webhook_url:
+            raise ConfigError("WEBHOOK_URL must be set when BOT_MODE=webhook")
+        return settings
+
+    def require_token(self) -> str:
+        """The token, for commands that talk to Telegram; a clear error if it is missing."""
+        if not self.telegram_token:
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and export it"
+            )
+        return self.telegram_token
+
+
+def _optional(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _token(env: Mapping[str, str]) -> str | None:
+    token = _optional(env, "TELEGRAM_BOT_TOKEN")
+    if token is not None and not TOKEN_PATTERN.match(token):
+        # Never echo the value: a near-miss token is still a secret.
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is malformed: expected '<digits>:<30+ letters, digits, _ or ->'"
+        )
+    return token
+
+
+def _webhook_secret(env: Mapping[str, str]) -> str | None:
+    secret = _optional(env, "WEBHOOK_SECRET")
+    # Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and - in secret_token.
+    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise ConfigError("WEBHOOK_SECRET may only hold 1-256 characters A-Z, a-z, 0-9, _ and -")
+    return secret
+
+
+def _admin_ids(env: Mapping[str, str]) -> frozenset[int]:
+    raw = _optional(env, "BOT_ADMIN_IDS") or ""
+    parts = [part.strip() for part in re.split(r"[,\s]+", raw) if part.strip()]
+    try:
+        return frozenset(int(part) for part in parts)
+    except ValueError:
+        raise ConfigError(
+            "BOT_ADMIN_IDS must be Telegram user ids separated by commas, e.g. 12345,67890"
+        ) from None
+
+
+def _int(
+    env: Mapping[str, str],
+    name: str,
+    default: int,
+    *,
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> int:
+    raw = _optional(env, name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        bounds = f"at least {minimum}" if maximum is None else f"between {minimum} and {maximum}"
+        raise ConfigError(f"{name} must be {bounds}, got {value}")
+    return value
+
+
+def _choice(
+    env: Mapping[str, str],
+    name: str,
+    choices: tuple[str, ...],
+    default: str,
+    *,
+    upper: bool = False,
+) -> str:
+    raw = _optional(env, name)
+    if raw is None:
+        return default
+    value = raw.upper() if upper else raw.lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return value

@@ -1,0 +1,107 @@
+import pytest
+
+from bot.config import ConfigError, Settings
+
+TOKEN = "123456789:AAEhBP0av28cDrwJr3ncjmMVyD0Dv1fWbHQ"
+
+
+def test_defaults_need_no_environment():
+    settings = Settings.from_env({})
+    assert settings == Settings()
+    assert settings.mode == "polling"
+    assert settings.port == 8080
+    assert settings.log_db_path == "var/curator-log.db"
+    assert settings.log_retention_days == 90
+    assert settings.questions_per_minute == 10
+    assert settings.max_question_chars == 1000
+    assert settings.index_path is None
+
+
+def test_every_variable_is_read():
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": "http://127.0.0.1:9000/bot",
+        "BOT_ADMIN_IDS": "42, 7 99",
+        "BOT_MODE": "webhook",
+        "WEBHOOK_URL": "https://bot.example.org/hook",
+        "WEBHOOK_SECRET": "s3cret_-",
+        "PORT": "8443",
+        "BOT_INDEX_PATH": "var/kb.db",
+        "BOT_LOG_DB": "var/log.db",
+        "BOT_LOG_RETENTION_DAYS": "30",
+        "BOT_QUESTIONS_PER_MINUTE": "5",
+        "BOT_MAX_QUESTION_CHARS": "500",
+        "BOT_CONTACT_TEXT": "Ring Huddinge kommun.",
+        "BOT_LOG_LEVEL": "debug",
+        "BOT_LOG_FORMAT": "JSON",
+    }
+    assert Settings.from_env(env) == Settings(
+        telegram_token=TOKEN,
+        telegram_base_url="http://127.0.0.1:9000/bot",
+        admin_ids=frozenset({42, 7, 99}),
+        mode="webhook",
+        webhook_url="https://bot.example.org/hook",
+        webhook_secret="s3cret_-",
+        port=8443,
+        index_path="var/kb.db",
+        log_db_path="var/log.db",
+        log_retention_days=30,
+        questions_per_minute=5,
+        max_question_chars=500,
+        contact_text="Ring Huddinge kommun.",
+        log_level="DEBUG",
+        log_format="json",
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TELEGRAM_BOT_TOKEN": "12345:short"}, "TELEGRAM_BOT_TOKEN is malformed"),
+        ({"TELEGRAM_BOT_TOKEN": "abc:" + "x" * 35}, "TELEGRAM_BOT_TOKEN is malformed"),
+        ({"BOT_ADMIN_IDS": "42,alice"}, "BOT_ADMIN_IDS must be Telegram user ids"),
+        ({"BOT_MODE": "push"}, "BOT_MODE must be one of polling, webhook"),
+        ({"BOT_MODE": "webhook"}, "WEBHOOK_URL must be set when BOT_MODE=webhook"),
+        ({"PORT": "eighty"}, "PORT must be a whole number"),
+        ({"PORT": "70000"}, "PORT must be between 1 and 65535"),
+        ({"BOT_LOG_RETENTION_DAYS": "0"}, "BOT_LOG_RETENTION_DAYS must be at least 1"),
+        ({"BOT_LOG_FORMAT": "xml"}, "BOT_LOG_FORMAT must be one of text, json"),
+        ({"WEBHOOK_SECRET": "has space"}, "WEBHOOK_SECRET may only hold"),
+    ],
+)
+def test_bad_values_name_the_variable(env, message):
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env(env)
+    assert str(raised.value).startswith(message)
+    assert "\n" not in str(raised.value)
+
+
+def test_a_malformed_token_is_not_echoed():
+    secret = "123456789:" + "x" * 20
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env({"TELEGRAM_BOT_TOKEN": secret})
+    assert secret not in str(raised.value)
+    assert "x" * 20 not in str(raised.value)
+
+
+def test_repr_hides_the_token_and_webhook_secret():
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN, "WEBHOOK_SECRET": "hushhush"})
+    assert TOKEN not in repr(settings)
+    assert "hushhush" not in repr(settings)
+    assert "admin_ids=frozenset()" in repr(settings)
+
+
+def test_a_missing_token_gives_a_one_line_error():
+    with pytest.raises(ConfigError) as raised:
+        Settings.from_env({}).require_token()
+    assert str(raised.value) == (
+        "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and export it"
+    )
+    assert Settings.from_env({"TELEGRAM_BOT_TOKEN": TOKEN}).require_token() == TOKEN
+
+
+def test_blank_values_count_as_unset():
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": "  ", "BOT_LOG_DB": "", "PORT": ""})
+    assert settings.telegram_token is None
+    assert settings.log_db_path == "var/curator-log.db"
+    assert settings.port == 8080
