@@ -1,1 +1,1 @@
-"""Beredningsboten: sourced answers about Huddinge kommun's trygghets- och delaktighetsberedning."""
+"""Beredningsboten: sourced answers about the trygghets- och delaktighetsberedning."""

@@ -23,4 +23,5 @@ def validate(knowledge_dir: Path | None) -> None:
         kb = load_knowledge(knowledge_dir or DEFAULT_KNOWLEDGE_DIR)
     except KnowledgeError as error:
         raise click.ClickException(f"{len(error.problems)} problem(s)\n{error}") from None
-    click.echo(f"OK: {len(kb.documents)} documents, {len(kb.entries)} entries, all quotes verified")
+    counts = f"{len(kb.documents)} documents, {len(kb.entries)} entries"
+    click.echo(f"OK: {counts}, all quotes verified")

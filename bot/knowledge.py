@@ -91,13 +91,17 @@ class LineDict(dict):
 
 
 class _LineLoader(yaml.SafeLoader):
-    def construct_mapping(self, node, deep=False):
-        mapping = LineDict(super().construct_mapping(node, deep=deep))
-        mapping.line = node.start_mark.line + 1
-        mapping.key_lines = {
-            key_node.value: key_node.start_mark.line + 1 for key_node, _ in node.value
-        }
-        return mapping
+    pass
+
+
+def _construct_line_dict(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    mapping = LineDict(loader.construct_mapping(node, deep=True))
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {key.value: key.start_mark.line + 1 for key, _ in node.value}
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_line_dict)
 
 
 def collapse_whitespace(text: str) -> str:
@@ -127,7 +131,7 @@ def read_yaml(path: Path, problems: _Problems) -> Any:
         problems.add(path, 1, "", f"cannot read file ({error.__class__.__name__})")
         return None
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark else 1
@@ -155,7 +159,7 @@ def check_fields(
         problems.add(path, getattr(record, "line", 1), prefix.rstrip("."), "must be a mapping")
         return False
     ok = True
-    for field, kind in required.items():
+    for field in required:
         if field not in record or record[field] in (None, ""):
             problems.add(path, _line_of(record, field), prefix + field, "required field missing")
             ok = False

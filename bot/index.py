@@ -1,0 +1,243 @@
+"""Build the SQLite index from the knowledge base; open it read-only (sole sqlite-utils user)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+import sqlite_utils
+
+from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, collapse_whitespace, knowledge_files
+from bot.models import Entry, KnowledgeBase
+from bot.text import english_terms, fold, terms
+
+DEFAULT_INDEX_PATH = Path(__file__).resolve().parent.parent / "var" / "knowledge.db"
+INDEX_FORMAT = 1
+MIN_COMPOUND_PART = 4
+
+
+def knowledge_fingerprint(directory: Path | str = DEFAULT_KNOWLEDGE_DIR) -> str:
+    digest = hashlib.sha256()
+    for path in knowledge_files(directory):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def split_compound(term: str, vocabulary: set[str]) -> list[str]:
+    """Known parts of a compound term: 'trygghetskamer' -> ['trygghet', 'kamer'].
+
+    The head (last part) must be a known word of at least four letters; the modifier may
+    end in a linking 's'. Greedy on the longest head, which is what carries the meaning.
+    """
+    if len(term) < 2 * MIN_COMPOUND_PART or not term.isalpha():
+        return []
+    for cut in range(MIN_COMPOUND_PART - 1, len(term) - MIN_COMPOUND_PART + 1):
+        head = term[cut:]
+        if head not in vocabulary:
+            continue
+        modifier = term[:cut]
+        for candidate in (modifier, modifier[:-1] if modifier.endswith("s") else None):
+            if candidate and len(candidate) >= 3 and candidate in vocabulary:
+                return [candidate, head]
+        return [head]
+    return []
+
+
+def _swedish_texts(entry: Entry, kb: KnowledgeBase) -> tuple[list[str], list[str]]:
+    head = [entry.title, *entry.questions, *entry.keywords]
+    document = kb.documents[entry.source.document]
+    body = [
+        entry.answer,
+        entry.source.quote,
+        entry.source.section,
+        document.title,
+        *entry.places,
+        *entry.people,
+        *entry.organisations,
+    ]
+    return head, body
+
+
+def _english_text(entry: Entry) -> list[str]:
+    return [entry.answer_en, entry.title_en or "", *entry.questions, *entry.keywords]
+
+
+def _with_parts(stems: Iterable[str], vocabulary: set[str]) -> list[str]:
+    out = []
+    for term in stems:
+        out.append(term)
+        out.extend(split_compound(term, vocabulary))
+    return out
+
+
+def entry_rows(kb: KnowledgeBase) -> tuple[list[dict], Counter, Counter]:
+    """One row per entry with its searchable term strings, plus document frequencies."""
+    raw = []
+    vocabulary: set[str] = set()
+    for entry in kb.entries:
+        head_texts, body_texts = _swedish_texts(entry, kb)
+        head = [term for text in head_texts for term in terms(text)]
+        body = [term for text in body_texts for term in terms(text)]
+        english = [term for text in _english_text(entry) for term in english_terms(text)]
+        raw.append((entry, head, body, english))
+        vocabulary.update(head, body)
+    vocabulary.update(glossary_targets(kb))
+    rows, sv_df, en_df = [], Counter(), Counter()
+    for number, (entry, head, body, english) in enumerate(raw, start=1):
+        head = _with_parts(head, vocabulary)
+        body = _with_parts(body, vocabulary)
+        sv_df.update(set(head) | set(body))
+        en_df.update(set(english))
+        rows.append(_entry_row(number, entry, kb, head, body, english))
+    return rows, sv_df, en_df
+
+
+def _entry_row(
+    number: int, entry: Entry, kb: KnowledgeBase, head: list[str], body: list[str], en: list[str]
+) -> dict:
+    document = kb.documents[entry.source.document]
+    return {
+        "n": number,
+        "id": entry.id,
+        "kind": entry.kind,
+        "title": entry.title,
+        "title_en": entry.title_en,
+        "answer": entry.answer,
+        "answer_en": entry.answer_en,
+        "questions": json.dumps(entry.questions, ensure_ascii=False),
+        "question_terms": json.dumps([" ".join(terms(q)) for q in entry.questions]),
+        "document": document.id,
+        "section": entry.source.section,
+        "quote": entry.source.quote,
+        "area": entry.area,
+        "priority": entry.priority,
+        "party": entry.party,
+        "status": entry.status,
+        "dates": json.dumps(entry.dates),
+        "places": json.dumps(entry.places, ensure_ascii=False),
+        "people": json.dumps(entry.people, ensure_ascii=False),
+        "organisations": json.dumps(entry.organisations, ensure_ascii=False),
+        "head": " ".join(head),
+        "body": " ".join(body),
+        "en": " ".join(en),
+        "file": entry.file,
+        "line": entry.line,
+    }
+
+
+def glossary_targets(kb: KnowledgeBase) -> set[str]:
+    glossary = kb.glossary
+    texts = [*glossary.english.values(), *glossary.abbreviations.values()]
+    texts += [target for targets in glossary.synonyms.values() for target in targets]
+    return {term for text in texts for term in terms(text)}
+
+
+def glossary_rows(kb: KnowledgeBase) -> list[dict]:
+    """Glossary phrases, folded, with the Swedish terms they stand for."""
+    glossary = kb.glossary
+    rows = []
+
+    def add(kind: str, phrase: str, target: str) -> None:
+        rows.append({"kind": kind, "phrase": phrase, "target": target})
+
+    for phrase, targets in sorted(glossary.synonyms.items()):
+        for target in targets:
+            add("synonym", fold(phrase), " ".join(terms(target)))
+    for abbreviation, expansion in sorted(glossary.abbreviations.items()):
+        add("abbreviation", abbreviation, " ".join(terms(expansion)))
+    for phrase, target in sorted(glossary.english.items()):
+        add("english", fold(phrase), " ".join(terms(target)))
+    for party, aliases in sorted(glossary.parties.items()):
+        for alias in (party, *aliases):
+            add("party", alias if len(alias) <= 2 else fold(alias), party)
+    for district in glossary.districts:
+        add("district", fold(district), district)
+    for place in glossary.outside_places:
+        add("outside", fold(place), place)
+    return rows
+
+
+def date_rows(kb: KnowledgeBase) -> list[dict]:
+    return [
+        {"entry": entry.id, "date": date}
+        for entry in kb.entries
+        for date in entry.dates
+    ]
+
+
+def document_rows(kb: KnowledgeBase) -> list[dict]:
+    rows = []
+    for order, document in enumerate(kb.documents.values()):
+        row = {
+            key: value
+            for key, value in document.__dict__.items()
+            if key not in ("signatories",)
+        }
+        row["signatories"] = json.dumps(document.signatories, ensure_ascii=False)
+        row["position"] = order
+        rows.append(row)
+    return rows
+
+
+def build_index(
+    kb: KnowledgeBase, db_path: Path | str, *, fingerprint: str = ""
+) -> Path:
+    """Write the index to a new file next to db_path and swap it in atomically."""
+    db_path = Path(db_path)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=db_path.name, suffix=".tmp", dir=db_path.parent)
+    os.close(handle)
+    try:
+        db = sqlite_utils.Database(temporary, recreate=True)
+        write_tables(db, kb, fingerprint)
+        db.execute("VACUUM")
+        db.close()
+        os.replace(temporary, db_path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return db_path
+
+
+def write_tables(db: sqlite_utils.Database, kb: KnowledgeBase, fingerprint: str) -> None:
+    rows, sv_df, en_df = entry_rows(kb)
+    db["entries"].insert_all(rows, pk="n")
+    db["entries"].create_index(["id"], unique=True)
+    db["entries"].enable_fts(["head", "body", "en"], tokenize="unicode61", create_triggers=False)
+    vocabulary = [{"term": t, "lang": "sv", "df": n} for t, n in sorted(sv_df.items())]
+    vocabulary += [{"term": t, "lang": "en", "df": n} for t, n in sorted(en_df.items())]
+    db["vocabulary"].insert_all(vocabulary, pk=("lang", "term"))
+    db["glossary"].insert_all(glossary_rows(kb))
+    db["dates"].insert_all(date_rows(kb))
+    db["documents"].insert_all(document_rows(kb), pk="id")
+    sources = [
+        {"file": name, "text": text, "collapsed": collapse_whitespace(text)}
+        for name, text in sorted(kb.sources.items())
+    ]
+    db["sources"].insert_all(sources, pk="file")
+    meta = {"format": INDEX_FORMAT, "entries": len(rows), "fingerprint": fingerprint}
+    db["meta"].insert_all([{"key": k, "value": str(v)} for k, v in meta.items()], pk="key")
+
+
+def open_read_only(db_path: Path | str) -> sqlite3.Connection:
+    """A read-only connection; a missing file raises instead of creating an empty database."""
+    uri = f"file:{Path(db_path).resolve()}?mode=ro"
+    connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
+    connection.row_factory = sqlite3.Row
+    return connection
+
+
+def index_is_stale(db_path: Path | str, knowledge_dir: Path | str = DEFAULT_KNOWLEDGE_DIR) -> bool:
+    """Missing, or older than any knowledge file."""
+    db_path = Path(db_path)
+    if not db_path.exists():
+        return True
+    built = db_path.stat().st_mtime
+    return any(path.stat().st_mtime > built for path in knowledge_files(knowledge_dir))

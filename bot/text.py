@@ -1,0 +1,116 @@
+"""Swedish-aware normalisation: case and diacritic folding, stemming, stopwords, language."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+WORD = re.compile(r"[^\W_]+(?:[:.]\d+)*", re.UNICODE)
+CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+# Function words and chat filler: they carry no topic, so they never count as evidence.
+SWEDISH_STOPWORDS = frozenset(
+    """
+    och det att i en jag hon som han pa den med var sig for sa till ar men ett om hade de av
+    icke mig du henne da sin nu har inte hans honom skulle hennes dar min man ej vid kunde
+    nagot fran ut nar efter upp vi dem vara vad over an dig kan sina har ha mot alla under
+    nagon eller allt mycket sedan ju denna sjalv detta at utan varit hur ingen mitt ni bli
+    blev oss din dessa nagra deras blir mina samma vilken er sadan var blivit dess inom
+    mellan sadant varfor varje vilka ditt vem vilket sitta sadana vart dina vars vart vara
+    ert era vilkas dom nan nat nagonting nanting sana san sant typ liksom asså assa alltsa
+    ba bara ens egentligen juste visst val nog ocksa aven eg ok okej hej hallo tack snalla
+    kanske typ fatt fa far fick finns fanns gor gjorde gjort gora gjordes ska skall vill
+    ville kommer kom nagonstans nanstans vart hit dit sen sedan redan just pa riktigt
+    berattar beratta veta vet undrar fraga fragor svar sta star stod stand
+    """.split()
+)
+ENGLISH_STOPWORDS = frozenset(
+    """
+    a an the and or but if of at by for with about against between into through during
+    before after above below to from up down in out on off over under again further then
+    once here there when where why how all any both each few more most other some such no
+    nor not only own same so than too very s t can will just don should now i me my myself
+    we our ours you your yours he him his she her hers it its they them their what which who
+    whom this that these those am is are was were be been being have has had having do does
+    did doing would could also please tell know any anything there's what's it's is there
+    """.split()
+)
+STOPWORDS = SWEDISH_STOPWORDS | ENGLISH_STOPWORDS
+
+ENGLISH_MARKERS = frozenset(
+    """
+    the what which who whom when where why how is are was were did does do has have had of
+    and in on for with about there any this that many much did committee report municipality
+    english please were will would could should
+    """.split()
+)
+SWEDISH_MARKERS = frozenset(
+    """
+    och det att som pa ar av for med till den har inte om ett var vad nar hur vilka vilken
+    vem kommunen beredningen fick blev under eller nagon nan dom finns gjorde manga
+    """.split()
+)
+
+_SWEDISH = snowballstemmer.stemmer("swedish")
+_ENGLISH = snowballstemmer.stemmer("english")
+
+
+def clean(text: str) -> str:
+    """Drop control and invisible characters; normalise Unicode and whitespace."""
+    text = unicodedata.normalize("NFC", text)
+    text = CONTROL.sub(" ", text)
+    return " ".join(text.split())
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Casefold and strip diacritics: 'Trångsund' -> 'trangsund'."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def words(text: str) -> list[str]:
+    """Folded word tokens (letters and digits; '2021:46' and '4:168' stay whole)."""
+    return WORD.findall(fold(text))
+
+
+@lru_cache(maxsize=131072)
+def stem(word: str) -> str:
+    """Swedish stem of a folded word; digits and short words are kept as they are."""
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    return _SWEDISH.stemWord(word)
+
+
+@lru_cache(maxsize=65536)
+def stem_en(word: str) -> str:
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    return _ENGLISH.stemWord(word)
+
+
+def content_words(text: str) -> list[str]:
+    """Folded words without stopwords, in order."""
+    return [word for word in words(text) if word not in STOPWORDS]
+
+
+def terms(text: str) -> list[str]:
+    """Swedish index terms of a text: folded, stopwords removed, stemmed."""
+    return [stem(word) for word in content_words(text)]
+
+
+def english_terms(text: str) -> list[str]:
+    return [stem_en(word) for word in words(text) if word not in ENGLISH_STOPWORDS]
+
+
+def detect_language(text: str) -> str:
+    """'en' when English function words clearly outnumber Swedish ones, else 'sv'."""
+    tokens = words(text)
+    english = sum(token in ENGLISH_MARKERS for token in tokens)
+    swedish = sum(token in SWEDISH_MARKERS for token in tokens)
+    if any(char in text.casefold() for char in "åäö"):
+        swedish += 1
+    return "en" if english > swedish and english >= 1 else "sv"
