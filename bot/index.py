@@ -165,20 +165,14 @@ def glossary_rows(kb: KnowledgeBase) -> list[dict]:
 
 
 def date_rows(kb: KnowledgeBase) -> list[dict]:
-    return [
-        {"entry": entry.id, "date": date}
-        for entry in kb.entries
-        for date in entry.dates
-    ]
+    return [{"entry": entry.id, "date": date} for entry in kb.entries for date in entry.dates]
 
 
 def document_rows(kb: KnowledgeBase) -> list[dict]:
     rows = []
     for order, document in enumerate(kb.documents.values()):
         row = {
-            key: value
-            for key, value in document.__dict__.items()
-            if key not in ("signatories",)
+            key: value for key, value in document.__dict__.items() if key not in ("signatories",)
         }
         row["signatories"] = json.dumps(document.signatories, ensure_ascii=False)
         row["position"] = order
@@ -186,9 +180,7 @@ def document_rows(kb: KnowledgeBase) -> list[dict]:
     return rows
 
 
-def build_index(
-    kb: KnowledgeBase, db_path: Path | str, *, fingerprint: str = ""
-) -> Path:
+def build_index(kb: KnowledgeBase, db_path: Path | str, *, fingerprint: str = "") -> Path:
     """Write the index to a new file next to db_path and swap it in atomically."""
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -213,8 +205,11 @@ def write_tables(db: sqlite_utils.Database, kb: KnowledgeBase, fingerprint: str)
     db["entries"].enable_fts(["head", "body", "en"], tokenize="unicode61", create_triggers=False)
     vocabulary = [{"term": t, "lang": "sv", "df": n} for t, n in sorted(sv_df.items())]
     vocabulary += [{"term": t, "lang": "en", "df": n} for t, n in sorted(en_df.items())]
-    db["vocabulary"].insert_all(vocabulary, pk=("lang", "term"))
+    db["vocabulary"].create({"term": str, "lang": str, "df": int}, pk=("lang", "term"))
+    db["vocabulary"].insert_all(vocabulary)
+    db["glossary"].create({"kind": str, "phrase": str, "target": str})
     db["glossary"].insert_all(glossary_rows(kb))
+    db["dates"].create({"entry": str, "date": str})
     db["dates"].insert_all(date_rows(kb))
     db["documents"].insert_all(document_rows(kb), pk="id")
     sources = [

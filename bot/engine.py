@@ -1,0 +1,498 @@
+"""answer(question) -> Answer: decide answer / suggest / abstain. Never raises on user input."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.index import (
+    DEFAULT_INDEX_PATH,
+    build_index,
+    index_is_stale,
+    knowledge_fingerprint,
+    open_read_only,
+)
+from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
+from bot.models import AREAS, Answer, Document, QuoteCheck, Source, Suggestion
+from bot.periods import Period, find_period, format_date, parse_iso
+from bot.quotes import QuoteChecker
+from bot.render import abstain_text, compose_text, suggestion_text
+from bot.search import Match, Query, Searcher, SearchTuning
+from bot.text import clean, detect_language, words
+
+log = logging.getLogger(__name__)
+
+LONG_QUESTION = 350
+TIMELINE_CUE = re.compile(
+    r"\b(vad hande|vad hander|vad gjordes|vad skedde|handelser\w*|tidslinje\w*|"
+    r"what happened|what was done|events?|timeline)\b"
+)
+PLACE_CUE = re.compile(
+    r"\b(vad har (gjorts|hant|skett)|vad gors|vad hander|what has been done|"
+    r"what happened|what is being done)\b"
+)
+OPINION_CUE = re.compile(
+    r"\b(tyckte|tycker|tyck|anser|ansag|asikt\w*|skrev|skriver|menar|sa|sade|think|thought|"
+    r"say|said|wrote|write|position|opinion|view)\b"
+)
+PARTY_NAMES = {
+    "sv": {"S": "Socialdemokraterna (S)", "V": "Vänsterpartiet (V)", "MP": "Miljöpartiet (MP)"},
+    "en": {
+        "S": "the Social Democrats (S)",
+        "V": "the Left Party (V)",
+        "MP": "the Green Party (MP)",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Decision knobs, set on the whole public question set."""
+
+    answer: float = 0.52
+    suggest: float = 0.30
+    margin: float = 0.04
+    specific_weight: float = 1.2
+    gap: float = 0.40
+    companion: float = 0.80
+
+
+class Engine:
+    """The answering core over one read-only index."""
+
+    def __init__(
+        self,
+        connection,
+        *,
+        contact_text: str | None = None,
+        tuning: SearchTuning | None = None,
+        thresholds: Thresholds | None = None,
+    ):
+        self.db = connection
+        self.searcher = Searcher(connection, tuning)
+        self.thresholds = thresholds or Thresholds()
+        self.contact_text = contact_text
+        self._documents = self._load_documents()
+        self._quotes: QuoteChecker | None = None
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(
+        cls,
+        db_path: Path | str | None = None,
+        *,
+        contact_text: str | None = None,
+        knowledge_dir: Path | str | None = None,
+    ) -> Engine:
+        """Open an index read-only; the default index is (re)built first when stale."""
+        if db_path is None:
+            db_path = DEFAULT_INDEX_PATH
+            ensure_index(db_path, knowledge_dir or DEFAULT_KNOWLEDGE_DIR)
+        return cls(open_read_only(db_path), contact_text=contact_text)
+
+    def _load_documents(self) -> dict[str, Document]:
+        documents = {}
+        for row in self.db.execute("select * from documents order by position"):
+            data = dict(row)
+            data.pop("position", None)
+            data["signatories"] = tuple(json.loads(data["signatories"] or "[]"))
+            documents[data["id"]] = Document(**data)
+        return documents
+
+    @property
+    def entry_count(self) -> int:
+        return self.searcher.entry_total
+
+    # -- answering ------------------------------------------------------------------------
+
+    def answer(self, question: str, lang: str | None = None) -> Answer:
+        try:
+            with self._lock:
+                return self._answer(question if isinstance(question, str) else "", lang)
+        except Exception:  # the engine never fails a user; the log keeps the cause
+            log.exception("answering failed")
+            return self._abstain(str(question)[:200], lang or "sv", "not_understood")
+
+    def _answer(self, question: str, lang: str | None) -> Answer:
+        text = clean(question)
+        focus = focus_question(text)
+        lang = lang or detect_language(focus)
+        if not words(focus):
+            return self._abstain(text, lang, "not_understood")
+        query = self.searcher.analyse(focus, lang)
+        if query.outside:
+            return self._abstain(text, lang, "outside_scope", place=query.outside[0])
+        structured = self._structured(query, text, lang)
+        if structured is not None:
+            return structured
+        if not query.known_groups:
+            return self._abstain(text, lang, "not_understood")
+        matches = self.searcher.rank(query)
+        return self._decide(query, text, lang, matches)
+
+    def _decide(self, query: Query, text: str, lang: str, matches: list[Match]) -> Answer:
+        limits = self.thresholds
+        if not matches or matches[0].score < limits.suggest:
+            return self._abstain(text, lang, "not_in_material", matches=matches)
+        top = matches[0]
+        if top.entry.kind == "gap" and top.score >= limits.gap:
+            return self._gap(text, lang, top)
+        if self._confident(matches):
+            return self._entry_answer(text, lang, top, query, matches)
+        options = [m for m in matches if m.entry.kind != "gap" and m.score >= limits.suggest]
+        if not options:
+            if top.entry.kind == "gap":
+                return self._gap(text, lang, top)
+            return self._abstain(text, lang, "not_in_material", matches=matches)
+        return self._suggest(text, lang, options[:3], top.score)
+
+    def _confident(self, matches: list[Match]) -> bool:
+        top, limits = matches[0], self.thresholds
+        if top.score < limits.answer or top.best_weight < limits.specific_weight:
+            return False
+        rivals = [m for m in matches[1:] if not _same_section(m, top)]
+        return not rivals or top.score - rivals[0].score >= limits.margin
+
+    def _entry_answer(
+        self, text: str, lang: str, top: Match, query: Query, matches: list[Match]
+    ) -> Answer:
+        chosen = [top, *self._companions(top, matches)]
+        bodies = [self._body(match.entry.row, lang) for match in chosen]
+        notice = self._party_notice(query, top, lang)
+        body = " ".join(([notice] if notice else []) + bodies)
+        sources = tuple(self._source(match.entry.row) for match in chosen)
+        return Answer(
+            question=text,
+            status="answer",
+            answer=body,
+            text=compose_text(body, sources, lang),
+            confidence=top.score,
+            entry_id=top.entry.id,
+            lang=lang,
+            sources=sources,
+            related=self._related(top.entry.row, exclude={m.entry.id for m in chosen}),
+            notice=notice,
+        )
+
+    def _companions(self, top: Match, matches: list[Match]) -> list[Match]:
+        """A second entry of the same section that covers words the first one does not."""
+        for match in matches[1:3]:
+            if (
+                match.entry.kind != "gap"
+                and _same_section(match, top)
+                and match.score >= self.thresholds.companion * top.score
+                and match.matched - top.matched
+            ):
+                return [match]
+        return []
+
+    def _party_notice(self, query: Query, top: Match, lang: str) -> str | None:
+        party = top.entry.row["party"]
+        if not party or not query.parties or party in query.parties:
+            return None
+        names = PARTY_NAMES[lang]
+        claimed = ", ".join(names[p] for p in sorted(query.parties) if p in names)
+        if lang == "sv":
+            return f"Obs: det är {names[party]}, inte {claimed}, som skriver detta."
+        return f"Note: this was written by {names[party]}, not {claimed}."
+
+    def _gap(self, text: str, lang: str, match: Match) -> Answer:
+        row = match.entry.row
+        source = self._source(row)
+        body = self._body(row, lang)
+        contact = self.contact_text or abstain_text("gap", lang, None).rsplit(". ", 1)[-1]
+        reply = compose_text(body, (source,), lang) + f"\n\n{contact}"
+        return Answer(
+            question=text,
+            status="abstain",
+            answer=None,
+            text=reply,
+            confidence=match.score,
+            entry_id=row["id"],
+            lang=lang,
+            sources=(source,),
+            reason="gap",
+        )
+
+    def _suggest(self, text: str, lang: str, options: list[Match], confidence: float) -> Answer:
+        suggestions = tuple(
+            Suggestion(m.entry.id, self._title(m.entry.row, lang)) for m in options
+        )
+        return Answer(
+            question=text,
+            status="suggest",
+            answer=None,
+            text=suggestion_text(suggestions, lang),
+            confidence=confidence,
+            entry_id=None,
+            lang=lang,
+            suggestions=suggestions,
+        )
+
+    def _abstain(
+        self, text: str, lang: str, reason: str, *, place: str = "", matches: list[Match] = ()
+    ) -> Answer:
+        confidence = matches[0].score if matches else 0.0
+        return Answer(
+            question=text,
+            status="abstain",
+            answer=None,
+            text=abstain_text(reason, lang, self.contact_text, place),
+            confidence=confidence,
+            entry_id=None,
+            lang=lang,
+            reason=reason,
+        )
+
+    # -- structured questions -------------------------------------------------------------
+
+    def _structured(self, query: Query, text: str, lang: str) -> Answer | None:
+        folded = " ".join(words(query.text))
+        if TIMELINE_CUE.search(folded):
+            period = find_period(folded)
+            if period is not None or "tidslinje" in folded or "timeline" in folded:
+                return self.timeline(lang, period=period, question=text)
+        if query.districts and PLACE_CUE.search(folded) and len(query.known_groups) <= 2:
+            return self.place_overview(sorted(query.districts)[0], lang, question=text)
+        if query.parties and OPINION_CUE.search(folded) and len(query.known_groups) <= 1:
+            return self.party_overview(sorted(query.parties)[0], lang, question=text)
+        return None
+
+    def timeline(
+        self, lang: str | None = None, period: Period | str | None = None, question: str = ""
+    ) -> Answer:
+        lang = lang or "sv"
+        if isinstance(period, str):
+            period = find_period(" ".join(words(period)))
+        events = self._events(period)
+        if not events:
+            return self._abstain(question, lang, "not_in_material")
+        lines = [f"• {format_date(date, lang)}: {self._title(row, lang)}" for date, row in events]
+        heading = _timeline_heading(period, lang)
+        rows = _unique_rows(row for _, row in events)
+        return self._listing(question, lang, heading, lines, rows)
+
+    def _events(self, period: Period | None) -> list[tuple[str, dict]]:
+        events = []
+        for entry_id, value in self.db.execute("select entry, date from dates"):
+            span = parse_iso(value)
+            if span is None or (period is not None and not period.overlaps(span)):
+                continue
+            if period is None and len(value) == 4:
+                continue  # whole-year facts crowd out the dated events of the full timeline
+            events.append((span.start, value, entry_id))
+        events.sort()
+        result, seen = [], set()
+        for _, value, entry_id in events:
+            if (value, entry_id) in seen:
+                continue
+            seen.add((value, entry_id))
+            result.append((value, self.searcher.entry_by_id(entry_id).row))
+        return result
+
+    def place_overview(self, place: str, lang: str | None = None, question: str = "") -> Answer:
+        lang = lang or "sv"
+        rows = [
+            row
+            for row in self._rows()
+            if place in json.loads(row["places"]) and row["kind"] != "gap"
+        ]
+        if not rows:
+            return self._abstain(question, lang, "not_in_material")
+        heading = (
+            f"Det här säger materialet om {place}:"
+            if lang == "sv"
+            else (f"What the material says about {place}:")
+        )
+        lines = [f"• {self._title(row, lang)}" for row in rows]
+        return self._listing(question, lang, heading, lines, rows)
+
+    def party_overview(self, party: str, lang: str | None = None, question: str = "") -> Answer:
+        lang = lang or "sv"
+        rows = [row for row in self._rows() if row["party"] == party]
+        if not rows:
+            return self._abstain(question, lang, "not_in_material")
+        query = self.searcher.analyse("protokollsanteckning översikt i korthet", "sv")
+        ranked = sorted(
+            rows, key=lambda row: -self.searcher.score(query, self._indexed(row)).score
+        )
+        return self.answer_entry(ranked[0]["id"], lang, question=question)
+
+    def referrals(self, lang: str | None = None) -> Answer:
+        lang = lang or "sv"
+        rows = [row for row in self._rows() if row["kind"] == "referral"]
+        listing = [row for row in rows if len(json.loads(row["questions"])) and _lists(row)]
+        if listing:
+            return self.answer_entry(listing[0]["id"], lang)
+        heading = "Remisser 2021:" if lang == "sv" else "Referrals 2021:"
+        lines = [f"• {self._title(row, lang)}" for row in rows]
+        return self._listing("", lang, heading, lines, rows)
+
+    def _listing(
+        self, question: str, lang: str, heading: str, lines: list[str], rows: list[dict]
+    ) -> Answer:
+        body = "\n".join([heading, *lines])
+        sources = tuple(self._source(row) for row in rows)
+        return Answer(
+            question=question,
+            status="answer",
+            answer=body,
+            text=compose_text(body, sources, lang),
+            confidence=1.0,
+            entry_id=None,
+            lang=lang,
+            sources=sources,
+        )
+
+    # -- browsing -------------------------------------------------------------------------
+
+    def answer_entry(self, entry_id: str, lang: str | None = None, question: str = "") -> Answer:
+        lang = lang or "sv"
+        entry = self.searcher.entry_by_id(str(entry_id))
+        if entry is None:
+            return self._abstain(question, lang, "unknown_entry")
+        match = Match(entry, 1.0, 1.0, 1.0)
+        if entry.kind == "gap":
+            return self._gap(question or entry.row["title"], lang, match)
+        empty = self.searcher.analyse("", lang)
+        return self._entry_answer(question or entry.row["title"], lang, match, empty, [match])
+
+    def search(self, question: str, limit: int = 5, lang: str | None = None) -> list[Answer]:
+        """Up to `limit` sourced answers for inline mode, best first."""
+        first = self.answer(question, lang)
+        if first.status == "abstain":
+            return []
+        ids = [first.entry_id] if first.status == "answer" and first.entry_id else []
+        ids += [s.entry_id for s in first.suggestions]
+        with self._lock:
+            query = self.searcher.analyse(focus_question(clean(question)), first.lang)
+            ids += [m.entry.id for m in self.searcher.rank(query) if m.entry.kind != "gap"]
+        answers, seen = [], set()
+        for entry_id in ids:
+            if entry_id in seen:
+                continue
+            seen.add(entry_id)
+            answers.append(self.answer_entry(entry_id, first.lang, question=question))
+            if len(answers) == limit:
+                break
+        return answers
+
+    def areas(self) -> list[str]:
+        return list(AREAS)
+
+    def priorities(self, area: str) -> list[tuple[int, str]]:
+        found: dict[int, str] = {}
+        for row in self._rows():
+            if row["area"] == area and row["priority"] and row["kind"] == "priority":
+                found.setdefault(row["priority"], row["title"])
+        for row in self._rows():
+            if row["area"] == area and row["priority"]:
+                found.setdefault(row["priority"], row["section"])
+        return sorted(found.items())
+
+    def list_entries(
+        self, *, kind: str | None = None, area: str | None = None, priority: int | None = None
+    ) -> list[Suggestion]:
+        return [
+            Suggestion(row["id"], row["title"])
+            for row in self._rows()
+            if (kind is None or row["kind"] == kind)
+            and (area is None or row["area"] == area)
+            and (priority is None or row["priority"] == priority)
+        ]
+
+    def documents(self) -> list[Document]:
+        return list(self._documents.values())
+
+    def check_quote(self, text: str) -> QuoteCheck:
+        with self._lock:
+            if self._quotes is None:
+                self._quotes = QuoteChecker.from_index(self.db, self._documents)
+            return self._quotes.check(text if isinstance(text, str) else "")
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _rows(self) -> list[dict]:
+        return [dict(row) for row in self.db.execute("select * from entries order by n")]
+
+    def _indexed(self, row: dict):
+        return self.searcher.entry(row["n"])
+
+    def _related(self, row: dict, exclude: set[str]) -> tuple[Suggestion, ...]:
+        sql = (
+            "select id, title from entries where document = ? and section = ? and kind != 'gap' "
+            "order by n"
+        )
+        siblings = self.db.execute(sql, (row["document"], row["section"])).fetchall()
+        related = [Suggestion(r["id"], r["title"]) for r in siblings if r["id"] not in exclude]
+        return tuple(related[:3])
+
+    def _body(self, row: dict, lang: str) -> str:
+        return row["answer_en"] if lang == "en" else row["answer"]
+
+    def _title(self, row: dict, lang: str) -> str:
+        return (row["title_en"] or row["title"]) if lang == "en" else row["title"]
+
+    def _source(self, row: dict) -> Source:
+        document = self._documents[row["document"]]
+        return Source(
+            document=document.id,
+            title=document.title,
+            section=row["section"],
+            date=document.date,
+            reference=document.reference,
+            quote=row["quote"],
+        )
+
+
+def _same_section(first: Match, second: Match) -> bool:
+    a, b = first.entry.row, second.entry.row
+    return a["document"] == b["document"] and a["section"] == b["section"]
+
+
+def _lists(row: dict) -> bool:
+    """A referral entry that names the others (the list of all remisser)."""
+    return row["answer"].count(";") + row["answer"].count("•") + row["answer"].count(",") >= 5
+
+
+def _unique_rows(rows) -> list[dict]:
+    seen, unique = set(), []
+    for row in rows:
+        if row["id"] not in seen:
+            seen.add(row["id"])
+            unique.append(row)
+    return unique
+
+
+def _timeline_heading(period: Period | None, lang: str) -> str:
+    if period is None:
+        return "Tidslinje:" if lang == "sv" else "Timeline:"
+    start, end = period.start.isoformat(), period.end.isoformat()
+    if lang == "sv":
+        return f"Det här hände {start} – {end} enligt materialet:"
+    return f"What happened {start} – {end} according to the material:"
+
+
+def focus_question(text: str) -> str:
+    """In a long message, the sentences that ask something (usually the last ones)."""
+    if len(text) <= LONG_QUESTION:
+        return text
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    asking = [sentence for sentence in sentences if sentence.rstrip().endswith("?")]
+    chosen = asking[-2:] if asking else sentences[-2:]
+    return " ".join(chosen)[-LONG_QUESTION * 2 :]
+
+
+def ensure_index(db_path: Path | str, knowledge_dir: Path | str = DEFAULT_KNOWLEDGE_DIR) -> bool:
+    """Build the index when it is missing or older than the knowledge files."""
+    if not index_is_stale(db_path, knowledge_dir):
+        return False
+    print(f"Building the knowledge index {db_path} …", file=sys.stderr)
+    kb = load_knowledge(knowledge_dir)
+    build_index(kb, db_path, fingerprint=knowledge_fingerprint(knowledge_dir))
+    return True

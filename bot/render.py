@@ -1,0 +1,168 @@
+"""All wording of answers: Answer -> plain text or Telegram HTML. Pure; imports only models."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from bot.models import Answer, QuoteCheck, Source, Suggestion
+from bot.periods import format_date
+
+QUOTE_LIMIT = 400
+DEFAULT_CONTACT = {
+    "sv": "Har du frågor om annat än det här materialet kan du vända dig till Huddinge kommuns "
+    "kontaktcenter.",
+    "en": "For questions beyond this material, please contact Huddinge kommun's contact centre "
+    "(kontaktcenter).",
+}
+SCOPE = {
+    "sv": "Jag svarar utifrån trygghets- och delaktighetsberedningens verksamhetsberättelse för "
+    "2021 och protokollet från den 17 februari 2022 (§ 12, KS-2022/176.915).",
+    "en": "I answer from the 2021 annual report of Huddinge's committee for safety and "
+    "participation and the protocol of 17 February 2022 (§ 12, KS-2022/176.915).",
+}
+ABSTAIN_LEAD = {
+    ("not_in_material", "sv"): "Det framgår inte av materialet jag har.",
+    ("not_in_material", "en"): "The material I have does not say this.",
+    ("not_understood", "sv"): "Jag förstod tyvärr inte frågan.",
+    ("not_understood", "en"): "Sorry, I did not understand the question.",
+    (
+        "outside_scope",
+        "sv",
+    ): "Materialet handlar bara om Huddinge kommun och säger inget om {place}.",
+    ("outside_scope", "en"): "The material covers Huddinge kommun only and says nothing about "
+    "{place}.",
+    ("unknown_entry", "sv"): "Det svaret finns inte (längre). Ställ gärna frågan igen.",
+    ("unknown_entry", "en"): "That answer does not exist (any more). Please ask again.",
+}
+REPHRASE = {
+    "sv": "Skriv en fråga om beredningens arbete, till exempel: ”Vilka fick demokratipriset "
+    "2021?”, ”Hur många klotterärenden hanterades 2021?” eller ”Vilka remisser fick "
+    "beredningen?”.",
+    "en": "Ask about the committee's work, for example: “Who received the democracy prize in "
+    "2021?”, “How many graffiti cases were handled in 2021?” or “Which referrals did the "
+    "committee receive?”.",
+}
+SUGGEST_LEAD = {
+    "sv": "Jag är inte säker på vad du menar. Menade du:",
+    "en": "I'm not sure what you mean. Did you mean:",
+}
+SUGGEST_TAIL = {
+    "sv": "Svara med en siffra, eller formulera om frågan.",
+    "en": "Reply with a number, or rephrase the question.",
+}
+LABELS = {
+    "sv": {"source": "Källa", "quote": "Citat", "sources": "Källor", "section": "avsnitt"},
+    "en": {"source": "Source", "quote": "Quote", "sources": "Sources", "section": "section"},
+}
+VERDICTS = {
+    ("exact", "sv"): "Ja, meningen finns ordagrant i källan.",
+    ("exact", "en"): "Yes, the sentence occurs verbatim in the source.",
+    ("near", "sv"): "Nästan: källan har en liknande men inte identisk formulering.",
+    ("near", "en"): "Nearly: the source has similar but not identical wording.",
+    ("none", "sv"): "Nej, jag hittar inte meningen i källorna.",
+    ("none", "en"): "No, I cannot find the sentence in the sources.",
+}
+
+
+def source_line(source: Source, lang: str) -> str:
+    labels = LABELS[lang]
+    when = format_date(source.date, lang)
+    return f"{labels['source']}: {source.title}, {source.section}, {when}, {source.reference}."
+
+
+def short_quote(quote: str) -> str:
+    if len(quote) <= QUOTE_LIMIT:
+        return quote
+    cut = quote[:QUOTE_LIMIT].rsplit(" ", 1)[0]
+    return f"{cut} …"
+
+
+def abstain_text(reason: str, lang: str, contact: str | None, place: str = "") -> str:
+    lead = ABSTAIN_LEAD.get((reason, lang), ABSTAIN_LEAD[("not_in_material", lang)])
+    lead = lead.format(place=place)
+    if reason == "not_understood":
+        return f"{lead} {REPHRASE[lang]}"
+    return f"{lead} {SCOPE[lang]} {contact or DEFAULT_CONTACT[lang]}"
+
+
+def suggestion_text(suggestions: tuple[Suggestion, ...], lang: str) -> str:
+    lines = [SUGGEST_LEAD[lang]]
+    lines += [f"{number}. {item.title}" for number, item in enumerate(suggestions, 1)]
+    lines.append(SUGGEST_TAIL[lang])
+    return "\n".join(lines)
+
+
+def render_text(answer: Answer) -> str:
+    """The full plain-text reply."""
+    return answer.text
+
+
+def compose_text(body: str, sources: tuple[Source, ...], lang: str) -> str:
+    """Answer body, then one source line and the quote for each source."""
+    parts = [body]
+    for source in sources[:3]:
+        parts.append(source_line(source, lang))
+        parts.append(f"{LABELS[lang]['quote']}: ”{short_quote(source.quote)}”")
+    if len(sources) > 3:
+        parts.append(f"(+{len(sources) - 3} {LABELS[lang]['sources'].lower()})")
+    return body if len(parts) == 1 else f"{body}\n\n" + "\n".join(parts[1:])
+
+
+def render_html(answer: Answer) -> str:
+    """Telegram HTML: every dynamic piece escaped; sources in italics, quotes as blockquote."""
+    lang = answer.lang
+    if answer.status == "suggest":
+        lines = [html.escape(SUGGEST_LEAD[lang])]
+        lines += [
+            f"{n}. {html.escape(item.title)}" for n, item in enumerate(answer.suggestions, 1)
+        ]
+        return "\n".join(lines)
+    if answer.status == "abstain" or answer.answer is None:
+        return html.escape(answer.text)
+    parts = [html.escape(answer.answer)]
+    for source in answer.sources[:3]:
+        parts.append(f"<i>{html.escape(source_line(source, lang))}</i>")
+        parts.append(f"<blockquote>{html.escape(short_quote(source.quote))}</blockquote>")
+    return "\n".join(parts)
+
+
+def render_quote_check(check: QuoteCheck, lang: str, *, html_output: bool = False) -> str:
+    escape = html.escape if html_output else (lambda text: text)
+    lines = [escape(VERDICTS[(check.verdict, lang)])]
+    if check.verdict != "none" and check.wording:
+        label = "Källans lydelse" if lang == "sv" else "Wording in the source"
+        lines.append(f"{label}: ”{escape(check.wording)}”")
+        where = f"{check.title}, {check.section}" if check.section else f"{check.title}"
+        place = "rad" if lang == "sv" else "line"
+        lines.append(escape(f"{where} ({place} {check.line})"))
+    return "\n".join(lines)
+
+
+def split_message(text: str, limit: int = 4096) -> list[str]:
+    """Split below `limit` at a paragraph, line or space, never inside an HTML tag or entity."""
+    chunks = []
+    while len(text) > limit:
+        window = text[:limit]
+        cut = max(window.rfind("\n\n"), window.rfind("\n"))
+        if cut < limit // 2:
+            cut = window.rfind(" ")
+        if cut < limit // 2:
+            cut = limit
+        cut = _outside_markup(text, cut)
+        chunks.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    if text:
+        chunks.append(text)
+    return chunks
+
+
+def _outside_markup(text: str, cut: int) -> int:
+    """Move a cut point back so it does not fall inside <tag> or &entity;."""
+    opening = text.rfind("<", 0, cut)
+    if opening > text.rfind(">", 0, cut):
+        cut = opening
+    ampersand = text.rfind("&", 0, cut)
+    if ampersand > text.rfind(";", 0, cut) and re.match(r"&#?\w+;", text[ampersand:]):
+        cut = ampersand
+    return max(cut, 1)

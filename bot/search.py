@@ -1,0 +1,390 @@
+"""Query analysis and hybrid ranking: FTS5/bm25 candidates re-ranked by weighted term coverage
+and rapidfuzz similarity to each entry's curated questions. Pure given an open index."""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import re
+import sqlite3
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
+
+from bot.index import split_compound
+from bot.text import ENGLISH_STOPWORDS, STOPWORDS, fold, stem, stem_en, terms, words
+
+NUMBER_WORDS = re.compile(
+    r"\d|\b(en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|tjugo|hundra|one|two|three|four|five)\b"
+)
+MONEY = re.compile(r"\b(kr|kronor|mnkr|öre|miljoner|mkr|tkr|sek)\b", re.IGNORECASE)
+
+# Question-word cues, matched on folded text; each says what a good answer must contain.
+CUE_PATTERNS = {
+    "when": r"\b(nar|vilket datum|vilken dag|vilken manad|vilket ar|datum|when|what date|"
+    r"which date|what day|what month|sista dag\w*|deadline)\b",
+    "count": r"\b(hur manga|hur mycket|hur stor|antal\w*|andel\w*|procent\w*|how many|"
+    r"how much|what share|what percentage|number of|siffr\w*)\b",
+    "cost": r"\b(kosta\w*|kostnad\w*|budget\w*|belopp\w*|pengar|kronor|miljoner|"
+    r"cost\w*|money|spent|price)\b",
+    "who": r"\b(vem|vems|vilka personer|who|whom|whose)\b",
+    "where": r"^(var|vart)\b|\b(var nanstans|vart nanstans|nanstans|nagonstans|vilken plats|"
+    r"vilka platser|where|which place|what place)\b",
+}
+CUES = {name: re.compile(pattern) for name, pattern in CUE_PATTERNS.items()}
+
+
+@dataclass(frozen=True)
+class SearchTuning:
+    """Ranking knobs; defaults were set on the whole public question set, not per question."""
+
+    candidate_limit: int = 40
+    head_weight: float = 1.0
+    body_weight: float = 0.7
+    english_weight: float = 0.9
+    unknown_weight: float = 2.2
+    coverage_share: float = 0.65
+    similarity_share: float = 0.35
+    cue_bonus: float = 0.05
+    cue_penalty: float = 0.08
+    party_bonus: float = 0.06
+    frequent_share: float = 0.25
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """One word of the question and every index term that counts as it."""
+
+    word: str
+    sv: frozenset[str]
+    en: frozenset[str]
+    weight: float
+
+    @property
+    def known(self) -> bool:
+        return bool(self.sv or self.en)
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    lang: str
+    groups: tuple[TermGroup, ...]
+    cues: frozenset[str] = frozenset()
+    parties: frozenset[str] = frozenset()
+    districts: frozenset[str] = frozenset()
+    outside: tuple[str, ...] = ()
+
+    @property
+    def known_groups(self) -> tuple[TermGroup, ...]:
+        return tuple(group for group in self.groups if group.known)
+
+    @property
+    def total_weight(self) -> float:
+        return sum(group.weight for group in self.groups)
+
+    def terms_text(self) -> str:
+        chosen = [min(group.sv) if group.sv else group.word for group in self.groups]
+        return " ".join(sorted(chosen))
+
+
+@dataclass
+class IndexedEntry:
+    """An entry row of the index with its term sets, decoded once."""
+
+    row: dict
+
+    @cached_property
+    def head(self) -> frozenset[str]:
+        return frozenset(self.row["head"].split())
+
+    @cached_property
+    def body(self) -> frozenset[str]:
+        return frozenset(self.row["body"].split())
+
+    @cached_property
+    def english(self) -> frozenset[str]:
+        return frozenset(self.row["en"].split())
+
+    @cached_property
+    def question_terms(self) -> list[str]:
+        return [" ".join(sorted(q.split())) for q in json.loads(self.row["question_terms"])]
+
+    def listed(self, name: str) -> tuple[str, ...]:
+        return tuple(json.loads(self.row[name] or "[]"))
+
+    @property
+    def id(self) -> str:
+        return self.row["id"]
+
+    @property
+    def kind(self) -> str:
+        return self.row["kind"]
+
+    @cached_property
+    def has_number(self) -> bool:
+        return bool(NUMBER_WORDS.search(self.row["answer"].casefold()))
+
+    @cached_property
+    def has_money(self) -> bool:
+        return bool(MONEY.search(self.row["answer"]))
+
+    def satisfies(self, cue: str) -> bool:
+        if self.kind == "gap":
+            return True
+        if cue == "when":
+            return bool(self.listed("dates"))
+        if cue == "count":
+            return self.has_number
+        if cue == "cost":
+            return self.has_money
+        if cue == "who":
+            return bool(self.listed("people") or self.listed("organisations"))
+        if cue == "where":
+            return bool(self.listed("places"))
+        return True
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: IndexedEntry
+    score: float
+    coverage: float
+    similarity: float
+    matched: frozenset[int] = field(default_factory=frozenset)
+    best_weight: float = 0.0
+
+
+class Searcher:
+    """Analyses questions and ranks entries of one open index."""
+
+    def __init__(self, connection: sqlite3.Connection, tuning: SearchTuning | None = None):
+        self.db = connection
+        self.tuning = tuning or SearchTuning()
+        self.entry_total = connection.execute("select count(*) from entries").fetchone()[0]
+        self.sv_df, self.en_df = self._load_vocabulary()
+        self.sv_sorted = sorted(self.sv_df)
+        self.sv_by_initial = _group_by_initial(self.sv_sorted)
+        self.glossary = self._load_glossary()
+        self._entries: OrderedDict[int, IndexedEntry] = OrderedDict()
+
+    def _load_vocabulary(self) -> tuple[dict[str, int], dict[str, int]]:
+        sv, en = {}, {}
+        for term, lang, df in self.db.execute("select term, lang, df from vocabulary"):
+            (sv if lang == "sv" else en)[term] = df
+        return sv, en
+
+    def _load_glossary(self) -> dict[str, dict[str, list[str]]]:
+        glossary: dict[str, dict[str, list[str]]] = {}
+        for kind, phrase, target in self.db.execute("select kind, phrase, target from glossary"):
+            glossary.setdefault(kind, {}).setdefault(phrase, []).append(target)
+        return glossary
+
+    # -- query analysis -------------------------------------------------------------------
+
+    def idf(self, df: int) -> float:
+        return math.log((self.entry_total + 1) / (df + 0.5))
+
+    def analyse(self, text: str, lang: str) -> Query:
+        folded = " ".join(words(text))
+        parties = self._find_parties(text, folded)
+        consumed, phrase_groups = self._glossary_phrases(folded, lang)
+        groups = list(phrase_groups)
+        party_words = {fold(alias) for alias in self.glossary.get("party", {})}
+        for word in folded.split():
+            if word in consumed or word in party_words or word in STOPWORDS:
+                continue
+            groups.append(self._expand(word, lang))
+        return Query(
+            text=text,
+            lang=lang,
+            groups=tuple(_dedupe(groups)),
+            cues=frozenset(name for name, cue in CUES.items() if cue.search(folded)),
+            parties=frozenset(parties),
+            districts=frozenset(self._phrases_in(folded, "district")),
+            outside=tuple(self._phrases_in(folded, "outside")),
+        )
+
+    def _find_parties(self, text: str, folded: str) -> set[str]:
+        found = set()
+        for alias, codes in self.glossary.get("party", {}).items():
+            if len(alias) <= 2:
+                pattern = rf"(?<![\w]){re.escape(alias)}(?![\w])"
+                if re.search(pattern, text):
+                    found.update(codes)
+            elif re.search(rf"\b{re.escape(alias)}\b", folded):
+                found.update(codes)
+        return found
+
+    def _phrases_in(self, folded: str, kind: str) -> list[str]:
+        return [
+            targets[0]
+            for phrase, targets in self.glossary.get(kind, {}).items()
+            if re.search(rf"\b{re.escape(phrase)}\b", folded)
+        ]
+
+    def _glossary_phrases(self, folded: str, lang: str) -> tuple[set[str], list[TermGroup]]:
+        """Multi-word glossary phrases ('opening hours', 'hur långt') become one group each."""
+        consumed: set[str] = set()
+        groups = []
+        kinds = ("english", "synonym") if lang == "en" else ("synonym",)
+        for kind in kinds:
+            for phrase, targets in self.glossary.get(kind, {}).items():
+                if " " not in phrase or not re.search(rf"\b{re.escape(phrase)}\b", folded):
+                    continue
+                consumed.update(phrase.split())
+                target_terms = frozenset(t for target in targets for t in target.split())
+                groups.append(self._group(phrase, target_terms, frozenset()))
+        return consumed, groups
+
+    def _expand(self, word: str, lang: str) -> TermGroup:
+        sv: set[str] = set()
+        stemmed = stem(word)
+        if stemmed in self.sv_df:
+            sv.add(stemmed)
+        for kind in ("synonym", "abbreviation", "english"):
+            if kind == "english" and lang != "en" and sv:
+                continue
+            for target in self.glossary.get(kind, {}).get(word, ()):
+                sv.update(target.split())
+        if not sv:
+            sv.update(self._near_terms(stemmed))
+        en = {stem_en(word)} if word not in ENGLISH_STOPWORDS else set()
+        return self._group(word, frozenset(sv), frozenset(en & self.en_df.keys()))
+
+    def _near_terms(self, stemmed: str) -> set[str]:
+        """Compound heads, longer inflections and typo neighbours of an unknown stem."""
+        parts = split_compound(stemmed, self.sv_df.keys())
+        if parts:
+            return {parts[-1]}
+        if len(stemmed) >= 5:
+            start = bisect.bisect_left(self.sv_sorted, stemmed)
+            longer = []
+            for term in self.sv_sorted[start : start + 4]:
+                if term.startswith(stemmed):
+                    longer.append(term)
+            if longer:
+                return set(longer)
+        return self._typo_neighbour(stemmed)
+
+    def _typo_neighbour(self, stemmed: str) -> set[str]:
+        if len(stemmed) < 4 or not stemmed.isalpha():
+            return set()
+        allowed = 1 if len(stemmed) < 8 else 2
+        choices = self.sv_by_initial.get(stemmed[0], ())
+        best = process.extractOne(
+            stemmed, choices, scorer=Levenshtein.distance, score_cutoff=allowed
+        )
+        return {best[0]} if best else set()
+
+    def _group(self, word: str, sv: frozenset[str], en: frozenset[str]) -> TermGroup:
+        dfs = [self.sv_df[t] for t in sv if t in self.sv_df]
+        dfs += [self.en_df[t] for t in en if t in self.en_df]
+        weight = self.idf(min(dfs)) if dfs else self.tuning.unknown_weight
+        if word.isdigit() and dfs:
+            weight = min(weight, self.tuning.unknown_weight)
+        return TermGroup(word=word, sv=sv, en=en, weight=max(weight, 0.1))
+
+    # -- ranking --------------------------------------------------------------------------
+
+    def candidates(self, query: Query) -> list[int]:
+        """Entry numbers whose text shares a term with the question, best bm25 first."""
+        limit = self.entry_total * self.tuning.frequent_share
+        sv = {t for g in query.groups for t in g.sv if self.sv_df.get(t, 0) <= max(limit, 50)}
+        en = {t for g in query.groups for t in g.en if self.en_df.get(t, 0) <= max(limit, 50)}
+        clauses = [f'"{term}"' for term in sorted(sv)]
+        clauses += [f'en : "{term}"' for term in sorted(en)]
+        if not clauses:
+            return []
+        expression = " OR ".join(clauses)
+        sql = (
+            "select rowid from entries_fts where entries_fts match ? "
+            "order by bm25(entries_fts, 3.0, 1.0, 1.5) limit ?"
+        )
+        rows = self.db.execute(sql, (expression, self.tuning.candidate_limit))
+        return [row[0] for row in rows]
+
+    def entry(self, number: int) -> IndexedEntry:
+        cached = self._entries.get(number)
+        if cached is None:
+            row = self.db.execute("select * from entries where n = ?", (number,)).fetchone()
+            cached = IndexedEntry(dict(row))
+            self._entries[number] = cached
+            if len(self._entries) > 5000:
+                self._entries.popitem(last=False)
+        return cached
+
+    def entry_by_id(self, entry_id: str) -> IndexedEntry | None:
+        row = self.db.execute("select n from entries where id = ?", (entry_id,)).fetchone()
+        return self.entry(row[0]) if row else None
+
+    def rank(self, query: Query, limit: int = 10) -> list[Match]:
+        matches = [self.score(query, self.entry(number)) for number in self.candidates(query)]
+        matches.sort(key=lambda match: (-match.score, match.entry.id))
+        return matches[:limit]
+
+    def score(self, query: Query, entry: IndexedEntry) -> Match:
+        tuning = self.tuning
+        total = query.total_weight or 1.0
+        gained, matched, best = 0.0, set(), 0.0
+        for position, group in enumerate(query.groups):
+            level = 0.0
+            if group.sv & entry.head:
+                level = tuning.head_weight
+            elif group.sv & entry.body:
+                level = tuning.body_weight
+            if group.en & entry.english:
+                level = max(level, tuning.english_weight)
+            if level:
+                gained += group.weight * level
+                matched.add(position)
+                best = max(best, group.weight)
+        coverage = gained / total
+        similarity = self._similarity(query, entry)
+        score = tuning.coverage_share * coverage + tuning.similarity_share * similarity
+        score += self._cue_adjustment(query, entry)
+        if query.parties and entry.row["party"] in query.parties:
+            score += tuning.party_bonus
+        return Match(
+            entry, max(0.0, min(score, 1.0)), coverage, similarity, frozenset(matched), best
+        )
+
+    def _similarity(self, query: Query, entry: IndexedEntry) -> float:
+        text = query.terms_text()
+        if not text or not entry.question_terms:
+            return 0.0
+        best = process.extractOne(text, entry.question_terms, scorer=fuzz.token_sort_ratio)
+        return best[1] / 100 if best else 0.0
+
+    def _cue_adjustment(self, query: Query, entry: IndexedEntry) -> float:
+        adjustment = 0.0
+        for cue in query.cues:
+            if entry.satisfies(cue):
+                adjustment += self.tuning.cue_bonus if cue != "cost" else 0.0
+            elif cue in ("when", "count", "cost"):
+                adjustment -= self.tuning.cue_penalty
+        return adjustment
+
+
+def _group_by_initial(sorted_terms: list[str]) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for term in sorted_terms:
+        groups.setdefault(term[0], []).append(term)
+    return groups
+
+
+def _dedupe(groups: list[TermGroup]) -> list[TermGroup]:
+    seen, unique = set(), []
+    for group in groups:
+        key = (group.sv, group.en) if group.known else group.word
+        if key not in seen:
+            seen.add(key)
+            unique.append(group)
+    return unique
+
+
+__all__ = ["Match", "Query", "SearchTuning", "Searcher", "TermGroup", "terms"]
