@@ -65,7 +65,7 @@ T = TypeVar("T")
 Context = ContextTypes.DEFAULT_TYPE
 
 INLINE_RESULTS = 5
-BUTTON_TITLE_CHARS = 60
+BUTTON_TITLE_CHARS = 80  # longer labels are cut off by the apps anyway
 CALLBACK_DATA_BYTES = 64  # Telegram's limit for callback_data
 REMEMBERED_QUESTIONS = 30  # per chat, for 👎 feedback; kept in memory only
 ENTITY_ERROR = re.compile(r"can't parse entities|unsupported start tag|can't find end", re.I)
@@ -718,7 +718,7 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(error, BadRequest):
         logger.warning("Telegram rejected a request: %s", error, exc_info=error)
     elif isinstance(error, RetryAfter):
-        logger.warning("Flood control: retry after %s", error.retry_after)
+        logger.warning("Flood control: %s", error)
         return  # telling the user would add to the flood
     elif isinstance(error, TimedOut):
         logger.warning("Telegram timed out: %s", error)

@@ -1,0 +1,199 @@
+"""Inline mode, feedback, errors (entity fallback, Forbidden, 429, timeouts), menus, logging."""
+
+import io
+import json
+import logging
+import sqlite3
+import threading
+
+import pytest
+from telegram.error import NetworkError
+from telegram_fakes import (
+    TOKEN,
+    USER_ID,
+    callback_update,
+    inline_query_update,
+    message_update,
+    running_bot,
+)
+
+from bot.engine import Engine
+from bot.logging_setup import configure_logging
+from bot.telegram_app import EngineRunner, QuestionLimiter
+
+PRIZE = "Vem fick demokratipriset 2021?"
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine.open()
+
+
+@pytest.fixture
+async def bot(engine, tmp_path):
+    async with running_bot(engine, tmp_path) as harness:
+        yield harness
+
+
+def inline_results(bot):
+    results = bot.telegram.sent("answerInlineQuery")[-1]["results"]
+    return results if isinstance(results, list) else json.loads(results)
+
+
+async def test_inline_mode_offers_up_to_five_sourced_answers(bot):
+    await bot.send(inline_query_update("demokratipriset"))
+    results = inline_results(bot)
+    assert 1 <= len(results) <= 5
+    for result in results:
+        content = result["input_message_content"]
+        assert content["parse_mode"] == "HTML"
+        assert "<i>Källa: " in content["message_text"]
+        assert len(content["message_text"]) <= 4096
+        assert result["reply_markup"]["inline_keyboard"][0][0]["url"].startswith(
+            "https://t.me/BeredningsBot?start="
+        )
+    assert any("Ganters" in r["input_message_content"]["message_text"] for r in results)
+
+
+async def test_inline_mode_without_an_answer_offers_an_escaped_pointer_to_the_bot(bot):
+    await bot.send(inline_query_update("<b>xyzzy</b> qwfp"))
+    [result] = inline_results(bot)
+    assert result["title"] == "Inget svar i materialet"
+    text = result["input_message_content"]["message_text"]
+    assert "”&lt;b&gt;xyzzy&lt;/b&gt; qwfp”" in text
+    assert "@BeredningsBot" in text
+
+
+async def test_an_empty_inline_query_explains_what_to_type(bot):
+    await bot.send(inline_query_update(""))
+    [result] = inline_results(bot)
+    assert result["title"] == "Skriv en fråga om beredningen"
+
+
+async def test_thumbs_down_logs_the_question_without_ids_and_removes_the_vote_buttons(bot):
+    await bot.say(PRIZE)
+    markup = bot.telegram.sent()[-1]["reply_markup"]
+    await bot.send(callback_update("f:-:1", reply_markup=markup))
+    assert bot.telegram.sent("answerCallbackQuery")[-1]["text"].startswith("Tack för att du")
+    edited = bot.telegram.sent("editMessageReplyMarkup")[-1]["reply_markup"]
+    assert all(
+        not b["callback_data"].startswith("f:") for row in edited["inline_keyboard"] for b in row
+    )
+    with sqlite3.connect(bot.services.curator_log.path) as db:
+        rows = db.execute("SELECT status, question, entry_id FROM questions").fetchall()
+    assert rows[-1] == ("downvote", PRIZE, "demokratipris-2021-i-korthet")
+    assert str(USER_ID) not in str(rows)
+
+
+async def test_thumbs_up_is_counted(bot):
+    await bot.say(PRIZE)
+    await bot.send(callback_update("f:+:1"))
+    assert bot.services.curator_log.counts()["upvote"] == 1
+
+
+async def test_unknown_buttons_say_they_have_expired(bot):
+    await bot.send(callback_update("zz:old"))
+    answer = bot.telegram.sent("answerCallbackQuery")[-1]
+    assert answer["text"].startswith("Den knappen fungerar inte längre.")
+    assert answer["show_alert"] is True
+
+
+async def test_rejected_html_is_resent_as_plain_text(bot):
+    bot.telegram.fail_entities()
+    await bot.say(PRIZE)
+    first, second = bot.telegram.sent()
+    assert first["parse_mode"] == "HTML"
+    assert "parse_mode" not in second
+    assert "<i>" not in second["text"]
+    assert "Källa: Verksamhetsberättelse" in second["text"]
+    assert "reply_markup" in second
+
+
+async def test_a_blocked_chat_is_marked_and_not_answered_again(bot):
+    bot.telegram.fail_forbidden()
+    await bot.say(PRIZE)
+    assert bot.services.blocked_chats == {USER_ID}
+    assert len(bot.telegram.sent()) == 1  # no apology into a chat that blocked us
+    await bot.say(PRIZE)  # writing again means unblocked
+    assert bot.services.blocked_chats == set()
+
+
+async def test_flood_control_is_retried_by_the_rate_limiter(bot):
+    bot.telegram.fail_flood(retry_after=1)
+    reply = await bot.say(PRIZE)
+    sent = bot.telegram.sent()
+    assert len(sent) == 2
+    assert sent[0]["text"] == sent[1]["text"] == reply
+
+
+async def test_other_bad_requests_get_an_apology(bot):
+    bot.telegram.fail("sendMessage", 400, "Bad Request: message is too long")
+    await bot.say(PRIZE)
+    assert bot.telegram.last_text().startswith("Något gick fel hos mig.")
+
+
+async def test_a_network_error_mentioning_the_token_is_logged_redacted(bot):
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    configure_logging("DEBUG", "text", stream=stream)
+    try:
+        original = bot.telegram.do_request
+
+        async def failing(url, *args, **kwargs):
+            if url.endswith("/sendMessage") and not failing.done:
+                failing.done = True
+                raise NetworkError(f"connection reset: POST {url}")
+            return await original(url, *args, **kwargs)
+
+        failing.done = False
+        bot.telegram.do_request = failing
+        await bot.say(PRIZE)
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+    output = stream.getvalue()
+    assert "connection reset: POST" in output
+    assert "/bot<token>/sendMessage" in output
+    assert TOKEN not in output
+    assert bot.telegram.last_text().startswith("Något gick fel hos mig.")
+
+
+async def test_command_menus_are_registered_in_swedish_and_english(bot):
+    await bot.app.post_init(bot.app)
+    swedish, english = bot.telegram.sent("setMyCommands")
+    assert [c["command"] for c in swedish["commands"]][:3] == ["start", "fraga", "amnen"]
+    assert "language_code" not in swedish
+    assert english["language_code"] == "en"
+    assert "help" in [c["command"] for c in english["commands"]]
+
+
+async def test_a_failing_command_menu_does_not_stop_the_bot(bot):
+    bot.telegram.fail("setMyCommands", 500, "Internal Server Error")
+    bot.telegram.fail("setMyCommands", 400, "Bad Request: bad command")
+    await bot.app.post_init(bot.app)
+    assert "Ganters" in await bot.say(PRIZE)
+
+
+async def test_the_engine_runs_off_the_event_loop_on_one_worker_thread(engine):
+    runner = EngineRunner(engine)
+    names = {await runner.run(lambda: threading.current_thread().name) for _ in range(3)}
+    runner.close()
+    assert len(names) == 1
+    assert names.pop().startswith("engine")
+    assert threading.current_thread().name == "MainThread"
+
+
+def test_the_question_limiter_allows_a_burst_then_one_notice_then_quiet():
+    limiter = QuestionLimiter(per_minute=2)
+    assert limiter.check(1, now=0) == (True, None)
+    assert limiter.check(1, now=1) == (True, None)
+    assert limiter.check(1, now=2) == (False, 58)
+    assert limiter.check(1, now=3) == (False, None)
+    assert limiter.check(2, now=3) == (True, None)
+    assert limiter.check(1, now=61) == (True, None)
+
+
+async def test_group_commands_work_with_the_bot_name(bot):
+    await bot.send(message_update("/remisser@BeredningsBot", chat_type="group"))
+    assert "sju remisser" in bot.telegram.last_text()
