@@ -15,7 +15,16 @@ import sqlite_utils
 
 from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, collapse_whitespace, knowledge_files
 from bot.models import Entry, KnowledgeBase
-from bot.text import english_terms, fold, terms
+from bot.text import (
+    content_words,
+    english_terms,
+    fold,
+    question_cues,
+    question_years,
+    stem,
+    terms,
+    words,
+)
 
 DEFAULT_INDEX_PATH = Path(__file__).resolve().parent.parent / "var" / "knowledge.db"
 INDEX_FORMAT = 1
@@ -52,6 +61,10 @@ def split_compound(term: str, vocabulary: set[str]) -> list[str]:
 
 def _swedish_texts(entry: Entry, kb: KnowledgeBase) -> tuple[list[str], list[str]]:
     head = [entry.title, *entry.questions, *entry.keywords]
+    if entry.kind == "gap":
+        # A gap's answer and quote describe the facts around the missing one: only the
+        # questions about the missing fact itself may lead to it.
+        return head, []
     document = kb.documents[entry.source.document]
     body = [
         entry.answer,
@@ -66,7 +79,8 @@ def _swedish_texts(entry: Entry, kb: KnowledgeBase) -> tuple[list[str], list[str
 
 
 def _english_text(entry: Entry) -> list[str]:
-    return [entry.answer_en, entry.title_en or "", *entry.questions, *entry.keywords]
+    asked = [entry.title_en or "", *entry.questions, *entry.keywords]
+    return asked if entry.kind == "gap" else [entry.answer_en, *asked]
 
 
 def _with_parts(stems: Iterable[str], vocabulary: set[str]) -> list[str]:
@@ -75,6 +89,17 @@ def _with_parts(stems: Iterable[str], vocabulary: set[str]) -> list[str]:
         out.append(term)
         out.extend(split_compound(term, vocabulary))
     return out
+
+
+def surface_rows(kb: KnowledgeBase) -> list[dict]:
+    """Every word form of the knowledge base with its stem: the dictionary for typo repair."""
+    forms: dict[str, str] = {}
+    for entry in kb.entries:
+        head, body = _swedish_texts(entry, kb)
+        for text in (*head, *body):
+            for word in content_words(text):
+                forms.setdefault(word, stem(word))
+    return [{"word": word, "term": term} for word, term in sorted(forms.items())]
 
 
 def entry_rows(kb: KnowledgeBase) -> tuple[list[dict], Counter, Counter]:
@@ -127,9 +152,21 @@ def _entry_row(
         "head": " ".join(head),
         "body": " ".join(body),
         "en": " ".join(en),
+        "asked_cues": json.dumps(sorted(asked_cues(entry))),
+        "asked_years": json.dumps(sorted(question_years(fold(" ".join(_asked_texts(entry)))))),
         "file": entry.file,
         "line": entry.line,
     }
+
+
+def _asked_texts(entry: Entry) -> list[str]:
+    return [entry.title, *entry.questions, *entry.keywords]
+
+
+def asked_cues(entry: Entry) -> set[str]:
+    """Cues that at least half of an entry's curated questions carry."""
+    counts = Counter(cue for q in entry.questions for cue in question_cues(" ".join(words(q))))
+    return {cue for cue, count in counts.items() if 2 * count >= len(entry.questions)}
 
 
 def glossary_targets(kb: KnowledgeBase) -> set[str]:
@@ -207,6 +244,8 @@ def write_tables(db: sqlite_utils.Database, kb: KnowledgeBase, fingerprint: str)
     vocabulary += [{"term": t, "lang": "en", "df": n} for t, n in sorted(en_df.items())]
     db["vocabulary"].create({"term": str, "lang": str, "df": int}, pk=("lang", "term"))
     db["vocabulary"].insert_all(vocabulary)
+    db["surface"].create({"word": str, "term": str}, pk="word")
+    db["surface"].insert_all(surface_rows(kb))
     db["glossary"].create({"kind": str, "phrase": str, "target": str})
     db["glossary"].insert_all(glossary_rows(kb))
     db["dates"].create({"entry": str, "date": str})

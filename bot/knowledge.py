@@ -184,9 +184,12 @@ def _has_type(value: Any, expected: type) -> bool:
 
 
 def _type_name(expected: type) -> str:
-    return {str: "a string", int: "an integer", list: "a list of strings", dict: "a mapping"}[
-        expected
-    ]
+    return {
+        str: "a string",
+        int: "an integer",
+        list: 'a list of strings (quote numbers and dates: "2022")',
+        dict: "a mapping",
+    }[expected]
 
 
 def document_span(source_text: str, starts_with: str | None, ends_with: str | None) -> str | None:

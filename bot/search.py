@@ -16,26 +16,21 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
 
 from bot.index import split_compound
-from bot.text import ENGLISH_STOPWORDS, STOPWORDS, fold, stem, stem_en, terms, words
+from bot.text import (
+    STOPWORDS,
+    fold,
+    question_cues,
+    question_years,
+    stem,
+    stem_en,
+    terms,
+    words,
+)
 
 NUMBER_WORDS = re.compile(
     r"\d|\b(en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|tjugo|hundra|one|two|three|four|five)\b"
 )
 MONEY = re.compile(r"\b(kr|kronor|mnkr|öre|miljoner|mkr|tkr|sek)\b", re.IGNORECASE)
-
-# Question-word cues, matched on folded text; each says what a good answer must contain.
-CUE_PATTERNS = {
-    "when": r"\b(nar|vilket datum|vilken dag|vilken manad|vilket ar|datum|when|what date|"
-    r"which date|what day|what month|sista dag\w*|deadline)\b",
-    "count": r"\b(hur manga|hur mycket|hur stor|antal\w*|andel\w*|procent\w*|how many|"
-    r"how much|what share|what percentage|number of|siffr\w*)\b",
-    "cost": r"\b(kosta\w*|kostnad\w*|budget\w*|belopp\w*|pengar|kronor|miljoner|"
-    r"cost\w*|money|spent|price)\b",
-    "who": r"\b(vem|vems|vilka personer|who|whom|whose)\b",
-    "where": r"^(var|vart)\b|\b(var nanstans|vart nanstans|nanstans|nagonstans|vilken plats|"
-    r"vilka platser|where|which place|what place)\b",
-}
-CUES = {name: re.compile(pattern) for name, pattern in CUE_PATTERNS.items()}
 
 
 @dataclass(frozen=True)
@@ -53,6 +48,11 @@ class SearchTuning:
     cue_penalty: float = 0.08
     party_bonus: float = 0.06
     frequent_share: float = 0.25
+    repair_factor: float = 0.8
+    gap_mismatch_penalty: float = 0.15
+    year_mismatch_penalty: float = 0.1
+    short_unknown_weight: float = 0.5
+    similarity_floor: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,7 @@ class Query:
     lang: str
     groups: tuple[TermGroup, ...]
     cues: frozenset[str] = frozenset()
+    years: frozenset[str] = frozenset()
     parties: frozenset[str] = frozenset()
     districts: frozenset[str] = frozenset()
     outside: tuple[str, ...] = ()
@@ -133,9 +134,17 @@ class IndexedEntry:
     def has_money(self) -> bool:
         return bool(MONEY.search(self.row["answer"]))
 
+    @cached_property
+    def asked_cues(self) -> frozenset[str]:
+        return frozenset(self.listed("asked_cues"))
+
+    @cached_property
+    def asked_years(self) -> frozenset[str]:
+        return frozenset(self.listed("asked_years"))
+
     def satisfies(self, cue: str) -> bool:
         if self.kind == "gap":
-            return True
+            return cue in self.asked_cues
         if cue == "when":
             return bool(self.listed("dates"))
         if cue == "count":
@@ -146,6 +155,8 @@ class IndexedEntry:
             return bool(self.listed("people") or self.listed("organisations"))
         if cue == "where":
             return bool(self.listed("places"))
+        if cue == "decision":
+            return self.kind == "decision"
         return True
 
 
@@ -168,7 +179,9 @@ class Searcher:
         self.entry_total = connection.execute("select count(*) from entries").fetchone()[0]
         self.sv_df, self.en_df = self._load_vocabulary()
         self.sv_sorted = sorted(self.sv_df)
-        self.sv_by_initial = _group_by_initial(self.sv_sorted)
+        self.surface = dict(connection.execute("select word, term from surface"))
+        self.surface.update({word: "" for word in STOPWORDS})
+        self.surface_by_initial = _group_by_initial(sorted(self.surface))
         self.glossary = self._load_glossary()
         self._entries: OrderedDict[int, IndexedEntry] = OrderedDict()
 
@@ -198,12 +211,15 @@ class Searcher:
         for word in folded.split():
             if word in consumed or word in party_words or word in STOPWORDS:
                 continue
-            groups.append(self._expand(word, lang))
+            group = self._expand(word, lang)
+            if group is not None:
+                groups.append(group)
         return Query(
             text=text,
             lang=lang,
             groups=tuple(_dedupe(groups)),
-            cues=frozenset(name for name, cue in CUES.items() if cue.search(folded)),
+            cues=question_cues(folded),
+            years=question_years(folded),
             parties=frozenset(parties),
             districts=frozenset(self._phrases_in(folded, "district")),
             outside=tuple(self._phrases_in(folded, "outside")),
@@ -241,7 +257,8 @@ class Searcher:
                 groups.append(self._group(phrase, target_terms, frozenset()))
         return consumed, groups
 
-    def _expand(self, word: str, lang: str) -> TermGroup:
+    def _expand(self, word: str, lang: str) -> TermGroup | None:
+        """The index terms a word stands for; None for a misspelt stopword."""
         sv: set[str] = set()
         stemmed = stem(word)
         if stemmed in self.sv_df:
@@ -251,40 +268,49 @@ class Searcher:
                 continue
             for target in self.glossary.get(kind, {}).get(word, ()):
                 sv.update(target.split())
-        if not sv:
+        en = frozenset({stem_en(word)} & self.en_df.keys()) if lang == "en" else frozenset()
+        repaired = False
+        if not sv and not en:
+            neighbour = self._typo_neighbour(word)
+            if neighbour == "":
+                return None
+            if neighbour:
+                sv.add(neighbour)
+                repaired = True
+        if not sv and not en:
             sv.update(self._near_terms(stemmed))
-        en = {stem_en(word)} if word not in ENGLISH_STOPWORDS else set()
-        return self._group(word, frozenset(sv), frozenset(en & self.en_df.keys()))
+        group = self._group(word, frozenset(sv), en)
+        if repaired:
+            group = TermGroup(
+                group.word, group.sv, group.en, group.weight * self.tuning.repair_factor
+            )
+        return group
 
     def _near_terms(self, stemmed: str) -> set[str]:
-        """Compound heads, longer inflections and typo neighbours of an unknown stem."""
+        """Compound parts and longer inflections of an unknown stem."""
         parts = split_compound(stemmed, self.sv_df.keys())
         if parts:
-            return {parts[-1]}
+            return set(parts)
         if len(stemmed) >= 5:
             start = bisect.bisect_left(self.sv_sorted, stemmed)
-            longer = []
-            for term in self.sv_sorted[start : start + 4]:
-                if term.startswith(stemmed):
-                    longer.append(term)
-            if longer:
-                return set(longer)
-        return self._typo_neighbour(stemmed)
+            longer = [t for t in self.sv_sorted[start : start + 4] if t.startswith(stemmed)]
+            return set(longer)
+        return set()
 
-    def _typo_neighbour(self, stemmed: str) -> set[str]:
-        if len(stemmed) < 4 or not stemmed.isalpha():
-            return set()
-        allowed = 1 if len(stemmed) < 8 else 2
-        choices = self.sv_by_initial.get(stemmed[0], ())
-        best = process.extractOne(
-            stemmed, choices, scorer=Levenshtein.distance, score_cutoff=allowed
-        )
-        return {best[0]} if best else set()
+    def _typo_neighbour(self, word: str) -> str | None:
+        """The stem of the closest known word form ('' for a stopword), or None."""
+        if len(word) < 4 or not word.isalpha():
+            return None
+        allowed = 1 if len(word) < 8 else 2
+        choices = self.surface_by_initial.get(word[0], ())
+        best = process.extractOne(word, choices, scorer=Levenshtein.distance, score_cutoff=allowed)
+        return self.surface[best[0]] if best else None
 
     def _group(self, word: str, sv: frozenset[str], en: frozenset[str]) -> TermGroup:
         dfs = [self.sv_df[t] for t in sv if t in self.sv_df]
         dfs += [self.en_df[t] for t in en if t in self.en_df]
-        weight = self.idf(min(dfs)) if dfs else self.tuning.unknown_weight
+        unknown = self.tuning.unknown_weight if len(word) > 2 else self.tuning.short_unknown_weight
+        weight = self.idf(min(dfs)) if dfs else unknown
         if word.isdigit() and dfs:
             weight = min(weight, self.tuning.unknown_weight)
         return TermGroup(word=word, sv=sv, en=en, weight=max(weight, 0.1))
@@ -358,10 +384,19 @@ class Searcher:
         if not text or not entry.question_terms:
             return 0.0
         best = process.extractOne(text, entry.question_terms, scorer=fuzz.token_sort_ratio)
-        return best[1] / 100 if best else 0.0
+        if not best:
+            return 0.0
+        floor = self.tuning.similarity_floor
+        return max(0.0, (best[1] / 100 - floor) / (1 - floor))
 
     def _cue_adjustment(self, query: Query, entry: IndexedEntry) -> float:
+        """Reward entries that hold what the question word asks for; a gap entry only
+        stands for the kind of question its curated questions ask."""
         adjustment = 0.0
+        if entry.kind == "gap" and entry.asked_cues and not entry.asked_cues & query.cues:
+            adjustment -= self.tuning.gap_mismatch_penalty
+        if query.years and entry.asked_years and not query.years & entry.asked_years:
+            adjustment -= self.tuning.year_mismatch_penalty
         for cue in query.cues:
             if entry.satisfies(cue):
                 adjustment += self.tuning.cue_bonus if cue != "cost" else 0.0

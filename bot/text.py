@@ -24,7 +24,7 @@ SWEDISH_STOPWORDS = frozenset(
     ba bara ens egentligen juste visst val nog ocksa aven eg ok okej hej hallo tack snalla
     kanske typ fatt fa far fick finns fanns gor gjorde gjort gora gjordes ska skall vill
     ville kommer kom nagonstans nanstans vart hit dit sen sedan redan just pa riktigt
-    berattar beratta veta vet undrar fraga fragor svar sta star stod stand
+    berattar beratta veta vet undrar fraga fragor svar sta star stod stand haft va ga
     """.split()
 )
 ENGLISH_STOPWORDS = frozenset(
@@ -53,6 +53,32 @@ SWEDISH_MARKERS = frozenset(
     vem kommunen beredningen fick blev under eller nagon nan dom finns gjorde manga
     """.split()
 )
+
+# Question-word cues, matched on folded text; each says what a good answer must contain.
+CUE_PATTERNS = {
+    "when": r"\b(nar|vilket datum|vilken dag|vilken manad|vilket ar|datum|when|what date|"
+    r"which date|what day|what month|sista dag\w*|deadline)\b",
+    "count": r"\b(hur manga|hur mycket|hur stor|antal\w*|andel\w*|procent\w*|how many|"
+    r"how much|what share|what percentage|number of|siffr\w*)\b",
+    "cost": r"\b(kosta\w*|kostnad\w*|budget\w*|belopp\w*|pengar|kronor|miljoner|"
+    r"cost\w*|money|spent|price)\b",
+    "who": r"\b(vem|vems|vilka personer|who|whom|whose)\b",
+    "decision": r"\b(beslut\w*|besluta\w*|decide\w*|decision\w*|godkan\w*|approv\w*)\b",
+    "where": r"^(var|vart)\b|\b(var nanstans|vart nanstans|nanstans|nagonstans|vilken plats|"
+    r"vilka platser|where|which place|what place)\b",
+}
+CUES = {name: re.compile(pattern) for name, pattern in CUE_PATTERNS.items()}
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def question_cues(folded: str) -> frozenset[str]:
+    """What a (folded) question asks for: when, count, cost, who, where, decision."""
+    return frozenset(name for name, cue in CUES.items() if cue.search(folded))
+
+
+def question_years(folded: str) -> frozenset[str]:
+    return frozenset(YEAR.findall(folded))
+
 
 _SWEDISH = snowballstemmer.stemmer("swedish")
 _ENGLISH = snowballstemmer.stemmer("english")
