@@ -14,6 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlparse
 
 from telegram import (
     BotCommand,
@@ -250,6 +251,8 @@ async def send_answer(
 ) -> None:
     """Renders, splits below Telegram's limit and sends; buttons go under the last part."""
     body = render_html(answer)
+    if answer.status == "answer" and answer.related:
+        body += f"\n\n<b>{chat_text('related_header', answer.lang)}</b>"
     chunks = split_message(f"{notice}\n\n{body}" if notice else body, MessageLimit.MAX_TEXT_LENGTH)
     markup = answer_keyboard(answer, remember_question(context, answer))
     for number, chunk in enumerate(chunks, start=1):
@@ -834,6 +837,7 @@ def run_bot(settings: Settings) -> None:
         application.run_webhook(
             listen="0.0.0.0",
             port=settings.port,
+            url_path=urlparse(settings.webhook_url or "").path.lstrip("/"),
             webhook_url=settings.webhook_url,
             secret_token=settings.webhook_secret,
             allowed_updates=Update.ALL_TYPES,

@@ -45,6 +45,7 @@ async def test_a_private_question_gets_a_sourced_answer_related_buttons_and_feed
     assert reply.startswith("Demokratipriset 2021 gick till Eva Ganters och Stefan Karlsson.")
     assert "<i>Källa: Verksamhetsberättelse för trygghets- och delaktighetsberedningen" in reply
     assert "<blockquote>" in reply
+    assert reply.endswith("\n\n<b>Relaterat:</b>")
     buttons = bot.telegram.buttons()
     assert [data for _, data in buttons[:-2]] == [
         "e:demokratipris-former-beslut",
