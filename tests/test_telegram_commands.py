@@ -10,13 +10,6 @@ from telegram_fakes import (
     running_bot,
 )
 
-from bot.engine import Engine
-
-
-@pytest.fixture(scope="module")
-def engine():
-    return Engine.open()
-
 
 @pytest.fixture
 async def bot(engine, tmp_path):

@@ -14,17 +14,11 @@ from telegram_fakes import (
     voice_update,
 )
 
-from bot.engine import Engine
 from bot.models import Answer, Source
 
 PRIZE = "Vem fick demokratipriset 2021?"
 UNKNOWN = "Hur många klotterärenden hanterades i Göteborg 2021?"
 VAGUE = "polisen"
-
-
-@pytest.fixture(scope="module")
-def engine():
-    return Engine.open()
 
 
 @pytest.fixture

@@ -17,16 +17,10 @@ from telegram_fakes import (
     running_bot,
 )
 
-from bot.engine import Engine
 from bot.logging_setup import configure_logging
 from bot.telegram_app import EngineRunner, QuestionLimiter
 
 PRIZE = "Vem fick demokratipriset 2021?"
-
-
-@pytest.fixture(scope="module")
-def engine():
-    return Engine.open()
 
 
 @pytest.fixture

@@ -97,7 +97,9 @@ async def bridge_url(emulator_url: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def bot_process(bridge_url: str, tmp_path: Path) -> AsyncIterator[tuple[Any, Path]]:
+async def bot_process(
+    bridge_url: str, tmp_path: Path, index_path: Path
+) -> AsyncIterator[tuple[Any, Path]]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -107,6 +109,7 @@ async def bot_process(bridge_url: str, tmp_path: Path) -> AsyncIterator[tuple[An
         TELEGRAM_BOT_TOKEN=TOKEN,
         TELEGRAM_BASE_URL=f"{bridge_url}/bot",
         BOT_LOG_DB=str(tmp_path / "curator-log.db"),
+        BOT_INDEX_PATH=str(index_path),  # the session's index: the test leaves var/ alone
         BOT_LOG_LEVEL="DEBUG",
     )
     log_path = tmp_path / "bot.log"
