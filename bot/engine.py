@@ -40,6 +40,7 @@ OPINION_CUE = re.compile(
     r"\b(tyckte|tycker|tyck|anser|ansag|asikt\w*|skrev|skriver|menar|sa|sade|think|thought|"
     r"say|said|wrote|write|position|opinion|view)\b"
 )
+REQUIRED_CUES = ("count", "cost")
 PARTY_NAMES = {
     "sv": {"S": "Socialdemokraterna (S)", "V": "Vänsterpartiet (V)", "MP": "Miljöpartiet (MP)"},
     "en": {
@@ -56,7 +57,7 @@ class Thresholds:
 
     answer: float = 0.52
     suggest: float = 0.30
-    margin: float = 0.04
+    margin: float = 0.02
     specific_weight: float = 1.2
     gap: float = 0.40
     companion: float = 0.80
@@ -142,7 +143,7 @@ class Engine:
         top = matches[0]
         if top.entry.kind == "gap" and top.score >= limits.gap:
             return self._gap(text, lang, top)
-        if self._confident(matches):
+        if self._confident(query, matches):
             return self._entry_answer(text, lang, top, query, matches)
         options = [m for m in matches if m.entry.kind != "gap" and m.score >= limits.suggest]
         if not options:
@@ -151,10 +152,12 @@ class Engine:
             return self._abstain(text, lang, "not_in_material", matches=matches)
         return self._suggest(text, lang, options[:3], top.score)
 
-    def _confident(self, matches: list[Match]) -> bool:
+    def _confident(self, query: Query, matches: list[Match]) -> bool:
         top, limits = matches[0], self.thresholds
         if top.score < limits.answer or top.best_weight < limits.specific_weight:
             return False
+        if any(cue in query.cues and not top.entry.satisfies(cue) for cue in REQUIRED_CUES):
+            return False  # a count or cost question answered without a figure is a wrong answer
         rivals = [m for m in matches[1:] if not _same_section(m, top)]
         return not rivals or top.score - rivals[0].score >= limits.margin
 

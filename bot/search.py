@@ -28,7 +28,7 @@ from bot.text import (
 )
 
 NUMBER_WORDS = re.compile(
-    r"\d|\b(en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|tjugo|hundra|one|two|three|four|five)\b"
+    r"\d|\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|tjugo|hundra|one|two|three|four|five)\b"
 )
 MONEY = re.compile(r"\b(kr|kronor|mnkr|öre|miljoner|mkr|tkr|sek)\b", re.IGNORECASE)
 
@@ -50,6 +50,7 @@ class SearchTuning:
     frequent_share: float = 0.25
     repair_factor: float = 0.8
     gap_mismatch_penalty: float = 0.15
+    cost_penalty: float = 0.2
     year_mismatch_penalty: float = 0.1
     short_unknown_weight: float = 0.5
     similarity_floor: float = 0.3
@@ -144,7 +145,7 @@ class IndexedEntry:
 
     def satisfies(self, cue: str) -> bool:
         if self.kind == "gap":
-            return cue in self.asked_cues
+            return not self.asked_cues or cue in self.asked_cues
         if cue == "when":
             return bool(self.listed("dates"))
         if cue == "count":
@@ -400,7 +401,9 @@ class Searcher:
         for cue in query.cues:
             if entry.satisfies(cue):
                 adjustment += self.tuning.cue_bonus if cue != "cost" else 0.0
-            elif cue in ("when", "count", "cost"):
+            elif cue == "cost":
+                adjustment -= self.tuning.cost_penalty
+            elif cue in ("when", "count"):
                 adjustment -= self.tuning.cue_penalty
         return adjustment
 

@@ -25,6 +25,9 @@ SWEDISH_STOPWORDS = frozenset(
     kanske typ fatt fa far fick finns fanns gor gjorde gjort gora gjordes ska skall vill
     ville kommer kom nagonstans nanstans vart hit dit sen sedan redan just pa riktigt
     berattar beratta veta vet undrar fraga fragor svar sta star stod stand haft va ga
+    ta tar tog tagit bort innan sett se ser sag ge ger gav gett alltid aldrig ofta lite
+    gora borde maste behover overhuvudtaget forresten annat hela galler handlar namns namnt
+    namnd omnamns sags heter kallas igen dar hur hurdan hurdant sitt sina nagot nagra
     """.split()
 )
 ENGLISH_STOPWORDS = frozenset(
@@ -36,6 +39,8 @@ ENGLISH_STOPWORDS = frozenset(
     we our ours you your yours he him his she her hers it its they them their what which who
     whom this that these those am is are was were be been being have has had having do does
     did doing would could also please tell know any anything there's what's it's is there
+    mentioned mention mentions take takes took part get got people thing things say says
+    said does doing done make made give given
     """.split()
 )
 STOPWORDS = SWEDISH_STOPWORDS | ENGLISH_STOPWORDS
@@ -60,8 +65,8 @@ CUE_PATTERNS = {
     r"which date|what day|what month|sista dag\w*|deadline)\b",
     "count": r"\b(hur manga|hur mycket|hur stor|antal\w*|andel\w*|procent\w*|how many|"
     r"how much|what share|what percentage|number of|siffr\w*)\b",
-    "cost": r"\b(kosta\w*|kostnad\w*|budget\w*|belopp\w*|pengar|kronor|miljoner|"
-    r"cost\w*|money|spent|price)\b",
+    "cost": r"\b(kosta\w*|kostnad\w*|budget|budgeten|belopp\w*|pengar|kronor|miljoner|"
+    r"cost\w*|money|spent|price|tjana\w*|lon|lonen|loner|salary|salaries|earn\w*|paid)\b",
     "who": r"\b(vem|vems|vilka personer|who|whom|whose)\b",
     "decision": r"\b(beslut\w*|besluta\w*|decide\w*|decision\w*|godkan\w*|approv\w*)\b",
     "where": r"^(var|vart)\b|\b(var nanstans|vart nanstans|nanstans|nagonstans|vilken plats|"
