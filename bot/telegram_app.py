@@ -188,7 +188,7 @@ def answer_keyboard(answer: Answer, feedback_token: str | None) -> InlineKeyboar
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def areas_keyboard(areas: list[str], lang: str) -> InlineKeyboardMarkup:
+def areas_keyboard(areas: list[str]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(a, callback_data=f"a:{i}")] for i, a in enumerate(areas)]
     )
@@ -378,7 +378,7 @@ async def on_help(update: Update, context: Context) -> None:
 
 async def on_topics(update: Update, context: Context) -> None:
     areas = await engine_call(context, "areas")
-    await reply(update, context, chat_text("areas", ui_lang(context)), areas_keyboard(areas, ""))
+    await reply(update, context, chat_text("areas", ui_lang(context)), areas_keyboard(areas))
 
 
 async def on_referrals(update: Update, context: Context) -> None:
@@ -581,7 +581,7 @@ async def press_priority(
 
 async def press_topics(update: Update, context: Context, query: CallbackQuery, value: str) -> None:
     areas = await engine_call(context, "areas")
-    keyboard = areas_keyboard(areas, "")
+    keyboard = areas_keyboard(areas)
     await edit_menu(query, chat_text("areas", ui_lang(context)), list(keyboard.inline_keyboard))
 
 
@@ -597,15 +597,9 @@ async def edit_menu(query: CallbackQuery, text: str, rows: list) -> None:
 
 
 async def press_menu(update: Update, context: Context, query: CallbackQuery, value: str) -> None:
-    if value == "topics":
-        await query.answer()
-        areas = await engine_call(context, "areas")
-        await reply(
-            update, context, chat_text("areas", ui_lang(context)), areas_keyboard(areas, "")
-        )
-        return
+    """The buttons under an abstention: browse the topics, or read the help."""
     await query.answer()
-    await on_help(update, context)
+    await (on_topics if value == "topics" else on_help)(update, context)
 
 
 async def press_feedback(
@@ -664,7 +658,9 @@ async def on_inline_query(update: Update, context: Context) -> None:
     text = query.query.strip()[: services(context).settings.max_question_chars]
     answers = await engine_call(context, "search", text, INLINE_RESULTS) if text else []
     results = [inline_result(answer, context.bot.username) for answer in answers]
-    await query.answer(results or [inline_fallback(text, context.bot.username)], cache_time=60)
+    lang = normalise_lang(query.from_user.language_code)
+    fallback = inline_fallback(text, context.bot.username, lang)
+    await query.answer(results or [fallback], cache_time=60)
 
 
 def inline_result(answer: Answer, username: str) -> InlineQueryResultArticle:
@@ -683,8 +679,7 @@ def inline_result(answer: Answer, username: str) -> InlineQueryResultArticle:
     )
 
 
-def inline_fallback(text: str, username: str) -> InlineQueryResultArticle:
-    lang = "sv"
+def inline_fallback(text: str, username: str, lang: str) -> InlineQueryResultArticle:
     title_key, text_key = (
         ("inline_none_title", "inline_none_text")
         if text
