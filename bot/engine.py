@@ -41,6 +41,7 @@ OPINION_CUE = re.compile(
     r"say|said|wrote|write|position|opinion|view)\b"
 )
 REQUIRED_CUES = ("count", "cost")
+SAME_TOPIC_OVERLAP = 0.3
 PARTY_NAMES = {
     "sv": {"S": "Socialdemokraterna (S)", "V": "Vänsterpartiet (V)", "MP": "Miljöpartiet (MP)"},
     "en": {
@@ -58,6 +59,9 @@ class Thresholds:
     answer: float = 0.52
     suggest: float = 0.30
     margin: float = 0.02
+    tie_margin: float = 0.1
+    broad_entries: int = 4
+    coverage_tie: float = 0.05
     specific_weight: float = 1.2
     gap: float = 0.40
     companion: float = 0.80
@@ -156,10 +160,25 @@ class Engine:
         top, limits = matches[0], self.thresholds
         if top.score < limits.answer or top.best_weight < limits.specific_weight:
             return False
+        if self._broad(query):
+            return False  # one word found in many entries: offer choices instead
         if any(cue in query.cues and not top.entry.satisfies(cue) for cue in REQUIRED_CUES):
             return False  # a count or cost question answered without a figure is a wrong answer
-        rivals = [m for m in matches[1:] if not _same_section(m, top)]
-        return not rivals or top.score - rivals[0].score >= limits.margin
+        rivals = [m for m in matches[1:] if not _same_topic(m, top)]
+        if not rivals:
+            return True
+        rival = rivals[0]
+        # When a rival holds as many of the question's words, only a clear lead decides.
+        tied = rival.coverage >= top.coverage - limits.coverage_tie
+        return top.score - rival.score >= (limits.tie_margin if tied else limits.margin)
+
+    def _broad(self, query: Query) -> bool:
+        known = query.known_groups
+        if len(known) != 1:
+            return False
+        group = known[0]
+        spread = min(self.searcher.sv_df.get(term, 0) for term in group.sv) if group.sv else 0
+        return spread > self.thresholds.broad_entries
 
     def _entry_answer(
         self, text: str, lang: str, top: Match, query: Query, matches: list[Match]
@@ -456,6 +475,14 @@ class Engine:
 def _same_section(first: Match, second: Match) -> bool:
     a, b = first.entry.row, second.entry.row
     return a["document"] == b["document"] and a["section"] == b["section"]
+
+
+def _same_topic(first: Match, second: Match) -> bool:
+    """Same section, or two entries telling largely the same facts (no real choice)."""
+    if _same_section(first, second):
+        return True
+    a, b = first.entry.body, second.entry.body
+    return bool(a and b) and len(a & b) / len(a | b) >= SAME_TOPIC_OVERLAP
 
 
 def _lists(row: dict) -> bool:
