@@ -12,7 +12,7 @@ run: $(STAMP)
 	@$(PY) -m bot run
 
 test: $(STAMP) $(E2E_STAMP)
-	$(VENV)/bin/ruff check bot tests scripts
+	$(VENV)/bin/ruff check .
 	$(PY) -m bot validate
 	$(PY) -m pytest -q
 
