@@ -41,6 +41,7 @@ OPINION_CUE = re.compile(
     r"say|said|wrote|write|position|opinion|view)\b"
 )
 REQUIRED_CUES = ("count", "cost")
+QUESTION_WORDS = re.compile(r"\b(nar|vad|vilken|vilket|vilka|hur|vem|when|what|which|how|who)\b")
 SAME_TOPIC_OVERLAP = 0.3
 PARTY_NAMES = {
     "sv": {"S": "Socialdemokraterna (S)", "V": "Vänsterpartiet (V)", "MP": "Miljöpartiet (MP)"},
@@ -65,6 +66,7 @@ class Thresholds:
     specific_weight: float = 1.2
     gap: float = 0.40
     companion: float = 0.80
+    multi_part_companion: float = 0.6
 
 
 class Engine:
@@ -183,7 +185,7 @@ class Engine:
     def _entry_answer(
         self, text: str, lang: str, top: Match, query: Query, matches: list[Match]
     ) -> Answer:
-        chosen = [top, *self._companions(top, matches)]
+        chosen = [top, *self._companions(top, matches, query)]
         bodies = [self._body(match.entry.row, lang) for match in chosen]
         notice = self._party_notice(query, top, lang)
         body = " ".join(([notice] if notice else []) + bodies)
@@ -201,13 +203,16 @@ class Engine:
             notice=notice,
         )
 
-    def _companions(self, top: Match, matches: list[Match]) -> list[Match]:
+    def _companions(self, top: Match, matches: list[Match], query: Query) -> list[Match]:
         """A second entry of the same section that covers words the first one does not."""
+        share = self.thresholds.companion
+        if len(QUESTION_WORDS.findall(" ".join(words(query.text)))) >= 2:
+            share = self.thresholds.multi_part_companion  # "när …, och vad …?"
         for match in matches[1:3]:
             if (
                 match.entry.kind != "gap"
                 and _same_section(match, top)
-                and match.score >= self.thresholds.companion * top.score
+                and match.score >= share * top.score
                 and match.matched - top.matched
             ):
                 return [match]

@@ -51,6 +51,7 @@ class SearchTuning:
     repair_factor: float = 0.8
     gap_mismatch_penalty: float = 0.15
     cost_penalty: float = 0.2
+    decision_bonus: float = 0.12
     year_mismatch_penalty: float = 0.1
     short_unknown_weight: float = 0.5
     similarity_floor: float = 0.3
@@ -400,7 +401,10 @@ class Searcher:
             adjustment -= self.tuning.year_mismatch_penalty
         for cue in query.cues:
             if entry.satisfies(cue):
-                adjustment += self.tuning.cue_bonus if cue != "cost" else 0.0
+                if cue == "decision" and entry.kind == "decision":
+                    adjustment += self.tuning.decision_bonus
+                elif cue != "cost":
+                    adjustment += self.tuning.cue_bonus
             elif cue == "cost":
                 adjustment -= self.tuning.cost_penalty
             elif cue in ("when", "count"):
