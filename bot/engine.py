@@ -175,8 +175,9 @@ class Engine:
         return top.score - rival.score >= (limits.tie_margin if tied else limits.margin)
 
     def _broad(self, query: Query) -> bool:
+        """A one-word question whose word occurs in many entries."""
         known = query.known_groups
-        if len(known) != 1:
+        if len(known) != 1 or len(query.groups) != 1:
             return False
         group = known[0]
         spread = min(self.searcher.sv_df.get(term, 0) for term in group.sv) if group.sv else 0

@@ -30,6 +30,7 @@ from bot.text import (
 NUMBER_WORDS = re.compile(
     r"\d|\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|tjugo|hundra|one|two|three|four|five)\b"
 )
+NEGATED_ASIDE = re.compile(r"\(\s*(?:inte|ej|icke|not|no)\b[^)]*\)", re.IGNORECASE)
 MONEY = re.compile(r"\b(kr|kronor|mnkr|öre|miljoner|mkr|tkr|sek)\b", re.IGNORECASE)
 
 
@@ -205,7 +206,8 @@ class Searcher:
         return math.log((self.entry_total + 1) / (df + 0.5))
 
     def analyse(self, text: str, lang: str) -> Query:
-        folded = " ".join(words(text))
+        # "(inte digitalt)": an aside that rules something out is no evidence for it.
+        folded = " ".join(words(NEGATED_ASIDE.sub(" ", text)))
         parties = self._find_parties(text, folded)
         consumed, phrase_groups = self._glossary_phrases(folded, lang)
         groups = list(phrase_groups)
