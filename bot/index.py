@@ -29,6 +29,7 @@ from bot.text import (
 DEFAULT_INDEX_PATH = Path(__file__).resolve().parent.parent / "var" / "knowledge.db"
 INDEX_FORMAT = 1
 MIN_COMPOUND_PART = 4
+DEFINITE_SUFFIXES = ("et", "n", "t")
 
 
 def knowledge_fingerprint(directory: Path | str = DEFAULT_KNOWLEDGE_DIR) -> str:
@@ -91,19 +92,35 @@ def _with_parts(stems: Iterable[str], vocabulary: set[str]) -> list[str]:
     return out
 
 
-def surface_rows(kb: KnowledgeBase) -> list[dict]:
-    """Every word form of the knowledge base with its stem: the dictionary for typo repair."""
+def surface_rows(kb: KnowledgeBase, aliases: dict[str, str]) -> list[dict]:
+    """Every word form of the knowledge base with its term: the dictionary for typo repair."""
     forms: dict[str, str] = {}
     for entry in kb.entries:
         head, body = _swedish_texts(entry, kb)
         for text in (*head, *body):
             for word in content_words(text):
-                forms.setdefault(word, stem(word))
+                term = stem(word)
+                forms.setdefault(word, aliases.get(term, term))
     return [{"word": word, "term": term} for word, term in sorted(forms.items())]
 
 
-def entry_rows(kb: KnowledgeBase) -> tuple[list[dict], Counter, Counter]:
-    """One row per entry with its searchable term strings, plus document frequencies."""
+def term_aliases(vocabulary: set[str]) -> dict[str, str]:
+    """Definite forms the Swedish stemmer leaves alone ('arendet', 'priset') -> their base
+    term when the base occurs too, so that 'ärende' and 'ärendet' match each other."""
+    aliases = {}
+    for term in vocabulary:
+        for suffix in DEFINITE_SUFFIXES:
+            base = term[: -len(suffix)]
+            if suffix == "n" and not base.endswith(("i", "e", "y")):
+                continue  # 'miljon' is not a form of 'miljo'
+            if term.endswith(suffix) and len(base) >= 4 and base in vocabulary:
+                aliases[term] = base
+                break
+    return aliases
+
+
+def entry_rows(kb: KnowledgeBase) -> tuple[list[dict], Counter, Counter, dict[str, str]]:
+    """One row per entry with its searchable term strings, document frequencies, aliases."""
     raw = []
     vocabulary: set[str] = set()
     for entry in kb.entries:
@@ -114,19 +131,26 @@ def entry_rows(kb: KnowledgeBase) -> tuple[list[dict], Counter, Counter]:
         raw.append((entry, head, body, english))
         vocabulary.update(head, body)
     vocabulary.update(glossary_targets(kb))
+    aliases = term_aliases(vocabulary)
+    vocabulary -= aliases.keys()
     rows, sv_df, en_df = [], Counter(), Counter()
     for number, (entry, head, body, english) in enumerate(raw, start=1):
-        head = _with_parts(head, vocabulary)
-        body = _with_parts(body, vocabulary)
+        head = _with_parts([aliases.get(t, t) for t in head], vocabulary)
+        body = _with_parts([aliases.get(t, t) for t in body], vocabulary)
         sv_df.update(set(head) | set(body))
         en_df.update(set(english))
-        rows.append(_entry_row(number, entry, kb, head, body, english))
-    return rows, sv_df, en_df
+        rows.append(_entry_row(number, entry, kb, (head, body, english), aliases))
+    return rows, sv_df, en_df, aliases
 
 
 def _entry_row(
-    number: int, entry: Entry, kb: KnowledgeBase, head: list[str], body: list[str], en: list[str]
+    number: int,
+    entry: Entry,
+    kb: KnowledgeBase,
+    terms_by_field: tuple[list[str], list[str], list[str]],
+    aliases: dict[str, str],
 ) -> dict:
+    head, body, en = terms_by_field
     document = kb.documents[entry.source.document]
     return {
         "n": number,
@@ -137,7 +161,9 @@ def _entry_row(
         "answer": entry.answer,
         "answer_en": entry.answer_en,
         "questions": json.dumps(entry.questions, ensure_ascii=False),
-        "question_terms": json.dumps([" ".join(terms(q)) for q in entry.questions]),
+        "question_terms": json.dumps(
+            [" ".join(aliases.get(t, t) for t in terms(q)) for q in entry.questions]
+        ),
         "document": document.id,
         "section": entry.source.section,
         "quote": entry.source.quote,
@@ -236,7 +262,7 @@ def build_index(kb: KnowledgeBase, db_path: Path | str, *, fingerprint: str = ""
 
 
 def write_tables(db: sqlite_utils.Database, kb: KnowledgeBase, fingerprint: str) -> None:
-    rows, sv_df, en_df = entry_rows(kb)
+    rows, sv_df, en_df, aliases = entry_rows(kb)
     db["entries"].insert_all(rows, pk="n")
     db["entries"].create_index(["id"], unique=True)
     db["entries"].enable_fts(["head", "body", "en"], tokenize="unicode61", create_triggers=False)
@@ -245,7 +271,9 @@ def write_tables(db: sqlite_utils.Database, kb: KnowledgeBase, fingerprint: str)
     db["vocabulary"].create({"term": str, "lang": str, "df": int}, pk=("lang", "term"))
     db["vocabulary"].insert_all(vocabulary)
     db["surface"].create({"word": str, "term": str}, pk="word")
-    db["surface"].insert_all(surface_rows(kb))
+    db["surface"].insert_all(surface_rows(kb, aliases))
+    db["aliases"].create({"term": str, "base": str}, pk="term")
+    db["aliases"].insert_all([{"term": t, "base": b} for t, b in sorted(aliases.items())])
     db["glossary"].create({"kind": str, "phrase": str, "target": str})
     db["glossary"].insert_all(glossary_rows(kb))
     db["dates"].create({"entry": str, "date": str})

@@ -152,6 +152,8 @@ class IndexedEntry:
             return bool(self.listed("dates"))
         if cue == "count":
             return self.has_number
+        if cue == "share":
+            return "%" in self.row["answer"] or "procent" in self.row["answer"]
         if cue == "cost":
             return self.has_money
         if cue == "who":
@@ -182,6 +184,7 @@ class Searcher:
         self.entry_total = connection.execute("select count(*) from entries").fetchone()[0]
         self.sv_df, self.en_df = self._load_vocabulary()
         self.sv_sorted = sorted(self.sv_df)
+        self.aliases = dict(connection.execute("select term, base from aliases"))
         self.surface = dict(connection.execute("select word, term from surface"))
         self.surface.update({word: "" for word in STOPWORDS})
         self.surface_by_initial = _group_by_initial(sorted(self.surface))
@@ -265,6 +268,7 @@ class Searcher:
         """The index terms a word stands for; None for a misspelt stopword."""
         sv: set[str] = set()
         stemmed = stem(word)
+        stemmed = self.aliases.get(stemmed, stemmed)
         if stemmed in self.sv_df:
             sv.add(stemmed)
         for kind in ("synonym", "abbreviation", "english"):
@@ -409,7 +413,7 @@ class Searcher:
                     adjustment += self.tuning.cue_bonus
             elif cue == "cost":
                 adjustment -= self.tuning.cost_penalty
-            elif cue in ("when", "count"):
+            elif cue in ("when", "count", "share"):
                 adjustment -= self.tuning.cue_penalty
         return adjustment
 

@@ -63,8 +63,9 @@ SWEDISH_MARKERS = frozenset(
 CUE_PATTERNS = {
     "when": r"\b(nar|vilket datum|vilken dag|vilken manad|vilket ar|datum|when|what date|"
     r"which date|what day|what month|sista dag\w*|deadline)\b",
-    "count": r"\b(hur manga|hur mycket|hur stor|antal\w*|andel\w*|procent\w*|how many|"
-    r"how much|what share|what percentage|number of|siffr\w*)\b",
+    "count": r"\b(hur manga|hur mycket|antal\w*|how many|how much|number of|siffr\w*)\b",
+    "share": r"\b(hur stor andel|andel\w*|procent\w*|what share|what percentage|"
+    r"percent\w*|proportion)\b",
     "cost": r"\b(kosta\w*|kostnad\w*|budget|budgeten|belopp\w*|pengar|kronor|miljoner|"
     r"cost\w*|money|spent|price|tjana\w*|lon|lonen|loner|salary|salaries|earn\w*|paid)\b",
     "who": r"\b(vem|vems|vilka personer|who|whom|whose)\b",
