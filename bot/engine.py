@@ -7,7 +7,7 @@ import logging
 import re
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.index import (
@@ -149,7 +149,7 @@ class Engine:
         top = matches[0]
         if top.entry.kind == "gap" and top.score >= limits.gap:
             return self._gap(text, lang, top)
-        if self._confident(query, matches):
+        if self._confident(query, [self._with_companion(query, matches), *matches[1:]]):
             return self._entry_answer(text, lang, top, query, matches)
         options = [m for m in matches if m.entry.kind != "gap" and m.score >= limits.suggest]
         if not options:
@@ -157,6 +157,17 @@ class Engine:
                 return self._gap(text, lang, top)
             return self._abstain(text, lang, "not_in_material", matches=matches)
         return self._suggest(text, lang, options[:3], top.score)
+
+    def _with_companion(self, query: Query, matches: list[Match]) -> Match:
+        """The top match, credited with the words its same-section companion answers."""
+        top = matches[0]
+        companions = self._companions(top, matches, query)
+        if not companions or not query.total_weight:
+            return top
+        extra = companions[0].matched - top.matched
+        gained = sum(query.groups[i].weight for i in extra) / query.total_weight
+        score = min(1.0, top.score + self.searcher.tuning.coverage_share * gained)
+        return replace(top, score=score, coverage=min(1.0, top.coverage + gained))
 
     def _confident(self, query: Query, matches: list[Match]) -> bool:
         top, limits = matches[0], self.thresholds

@@ -260,7 +260,7 @@ class Searcher:
                 if " " not in phrase or not re.search(rf"\b{re.escape(phrase)}\b", folded):
                     continue
                 consumed.update(phrase.split())
-                target_terms = frozenset(t for target in targets for t in target.split())
+                target_terms = self._with_heads(t for target in targets for t in target.split())
                 groups.append(self._group(phrase, target_terms, frozenset()))
         return consumed, groups
 
@@ -275,7 +275,7 @@ class Searcher:
             if kind == "english" and lang != "en" and sv:
                 continue
             for target in self.glossary.get(kind, {}).get(word, ()):
-                sv.update(target.split())
+                sv.update(self._with_heads(target.split()))
         en = frozenset({stem_en(word)} & self.en_df.keys()) if lang == "en" else frozenset()
         repaired = False
         if not sv and not en:
@@ -293,6 +293,17 @@ class Searcher:
                 group.word, group.sv, group.en, group.weight * self.tuning.repair_factor
             )
         return group
+
+    def _with_heads(self, targets) -> frozenset[str]:
+        """Glossary targets plus the heads of compound ones: 'security cameras' ->
+        trygghetskameror, and any kameror too."""
+        found = set()
+        for term in targets:
+            found.add(term)
+            parts = split_compound(term, self.sv_df.keys())
+            if parts:
+                found.add(parts[-1])
+        return frozenset(found)
 
     def _near_terms(self, stemmed: str) -> set[str]:
         """Compound parts and longer inflections of an unknown stem."""
