@@ -175,6 +175,7 @@ def _entry_row(
         "places": json.dumps(entry.places, ensure_ascii=False),
         "people": json.dumps(entry.people, ensure_ascii=False),
         "organisations": json.dumps(entry.organisations, ensure_ascii=False),
+        "title_terms": " ".join(aliases.get(t, t) for t in terms(entry.title)),
         "head": " ".join(head),
         "body": " ".join(body),
         "en": " ".join(en),
@@ -202,21 +203,24 @@ def glossary_targets(kb: KnowledgeBase) -> set[str]:
     return {term for text in texts for term in terms(text)}
 
 
-def glossary_rows(kb: KnowledgeBase) -> list[dict]:
-    """Glossary phrases, folded, with the Swedish terms they stand for."""
+def glossary_rows(kb: KnowledgeBase, aliases: dict[str, str]) -> list[dict]:
+    """Glossary phrases, folded, with the Swedish index terms they stand for."""
     glossary = kb.glossary
     rows = []
 
     def add(kind: str, phrase: str, target: str) -> None:
         rows.append({"kind": kind, "phrase": phrase, "target": target})
 
+    def index_terms(text: str) -> str:
+        return " ".join(aliases.get(term, term) for term in terms(text))
+
     for phrase, targets in sorted(glossary.synonyms.items()):
         for target in targets:
-            add("synonym", fold(phrase), " ".join(terms(target)))
+            add("synonym", fold(phrase), index_terms(target))
     for abbreviation, expansion in sorted(glossary.abbreviations.items()):
-        add("abbreviation", abbreviation, " ".join(terms(expansion)))
+        add("abbreviation", abbreviation, index_terms(expansion))
     for phrase, target in sorted(glossary.english.items()):
-        add("english", fold(phrase), " ".join(terms(target)))
+        add("english", fold(phrase), index_terms(target))
     for party, aliases in sorted(glossary.parties.items()):
         for alias in (party, *aliases):
             add("party", alias if len(alias) <= 2 else fold(alias), party)
@@ -275,7 +279,7 @@ def write_tables(db: sqlite_utils.Database, kb: KnowledgeBase, fingerprint: str)
     db["aliases"].create({"term": str, "base": str}, pk="term")
     db["aliases"].insert_all([{"term": t, "base": b} for t, b in sorted(aliases.items())])
     db["glossary"].create({"kind": str, "phrase": str, "target": str})
-    db["glossary"].insert_all(glossary_rows(kb))
+    db["glossary"].insert_all(glossary_rows(kb, aliases))
     db["dates"].create({"entry": str, "date": str})
     db["dates"].insert_all(date_rows(kb))
     db["documents"].insert_all(document_rows(kb), pk="id")

@@ -53,6 +53,7 @@ class SearchTuning:
     gap_mismatch_penalty: float = 0.15
     cost_penalty: float = 0.2
     decision_bonus: float = 0.12
+    title_share: float = 0.1
     year_mismatch_penalty: float = 0.1
     short_unknown_weight: float = 0.5
     similarity_floor: float = 0.3
@@ -105,6 +106,10 @@ class IndexedEntry:
     @cached_property
     def head(self) -> frozenset[str]:
         return frozenset(self.row["head"].split())
+
+    @cached_property
+    def title(self) -> frozenset[str]:
+        return frozenset(self.row["title_terms"].split())
 
     @cached_property
     def body(self) -> frozenset[str]:
@@ -369,14 +374,16 @@ class Searcher:
 
     def rank(self, query: Query, limit: int = 10) -> list[Match]:
         matches = [self.score(query, self.entry(number)) for number in self.candidates(query)]
-        matches.sort(key=lambda match: (-match.score, match.entry.id))
+        matches.sort(key=lambda m: (-m.score, m.entry.kind == "gap", m.entry.id))
         return matches[:limit]
 
     def score(self, query: Query, entry: IndexedEntry) -> Match:
         tuning = self.tuning
         total = query.total_weight or 1.0
-        gained, matched, best = 0.0, set(), 0.0
+        gained, matched, best, titled = 0.0, set(), 0.0, 0.0
         for position, group in enumerate(query.groups):
+            if group.sv & entry.title:
+                titled += group.weight
             level = 0.0
             if group.sv & entry.head:
                 level = tuning.head_weight
@@ -391,12 +398,11 @@ class Searcher:
         coverage = gained / total
         similarity = self._similarity(query, entry)
         score = tuning.coverage_share * coverage + tuning.similarity_share * similarity
+        score += tuning.title_share * titled / total  # an entry about the asked word
         score += self._cue_adjustment(query, entry)
         if query.parties and entry.row["party"] in query.parties:
             score += tuning.party_bonus
-        return Match(
-            entry, max(0.0, min(score, 1.0)), coverage, similarity, frozenset(matched), best
-        )
+        return Match(entry, max(0.0, score), coverage, similarity, frozenset(matched), best)
 
     def _similarity(self, query: Query, entry: IndexedEntry) -> float:
         text = query.terms_text()
