@@ -40,7 +40,7 @@ OPINION_CUE = re.compile(
     r"\b(tyckte|tycker|tyck|anser|ansag|asikt\w*|skrev|skriver|menar|sa|sade|think|thought|"
     r"say|said|wrote|write|position|opinion|view)\b"
 )
-REQUIRED_CUES = ("count", "share", "cost")
+REQUIRED_CUES = ("count", "share", "cost", "future")
 QUESTION_WORDS = re.compile(r"\b(nar|vad|vilken|vilket|vilka|hur|vem|when|what|which|how|who)\b")
 SAME_TOPIC_OVERLAP = 0.3
 PARTY_NAMES = {

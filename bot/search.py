@@ -30,6 +30,7 @@ from bot.text import (
 NUMBER_WORDS = re.compile(
     r"\d|\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|tjugo|hundra|one|two|three|four|five)\b"
 )
+REPORT_YEAR = "2021"
 NEGATED_ASIDE = re.compile(r"\(\s*(?:inte|ej|icke|not|no)\b[^)]*\)", re.IGNORECASE)
 MONEY = re.compile(r"\b(kr|kronor|mnkr|öre|miljoner|mkr|tkr|sek)\b", re.IGNORECASE)
 
@@ -167,6 +168,10 @@ class IndexedEntry:
             return bool(self.listed("places"))
         if cue == "decision":
             return self.kind == "decision"
+        if cue == "future":
+            return self.row["status"] == "planned" or any(
+                date[:4] > REPORT_YEAR for date in self.listed("dates")
+            )
         return True
 
 
@@ -276,11 +281,13 @@ class Searcher:
         stemmed = self.aliases.get(stemmed, stemmed)
         if stemmed in self.sv_df:
             sv.add(stemmed)
+        meaning: set[str] = set()
         for kind in ("synonym", "abbreviation", "english"):
             if kind == "english" and lang != "en" and sv:
                 continue
             for target in self.glossary.get(kind, {}).get(word, ()):
-                sv.update(self._with_heads(target.split()))
+                meaning.update(target.split())
+        sv.update(self._with_heads(meaning))
         en = frozenset({stem_en(word)} & self.en_df.keys()) if lang == "en" else frozenset()
         repaired = False
         if not sv and not en:
@@ -292,7 +299,8 @@ class Searcher:
                 repaired = True
         if not sv and not en:
             sv.update(self._near_terms(stemmed))
-        group = self._group(word, frozenset(sv), en)
+        # A word the glossary explains weighs as much as what it means ('info' = information).
+        group = self._group(word, frozenset(sv), en, basis=frozenset(meaning & self.sv_df.keys()))
         if repaired:
             group = TermGroup(
                 group.word, group.sv, group.en, group.weight * self.tuning.repair_factor
@@ -330,9 +338,18 @@ class Searcher:
         best = process.extractOne(word, choices, scorer=Levenshtein.distance, score_cutoff=allowed)
         return self.surface[best[0]] if best else None
 
-    def _group(self, word: str, sv: frozenset[str], en: frozenset[str]) -> TermGroup:
-        dfs = [self.sv_df[t] for t in sv if t in self.sv_df]
-        dfs += [self.en_df[t] for t in en if t in self.en_df]
+    def _group(
+        self,
+        word: str,
+        sv: frozenset[str],
+        en: frozenset[str],
+        basis: frozenset[str] = frozenset(),
+    ) -> TermGroup:
+        if basis:
+            dfs = [self.sv_df[t] for t in basis]
+        else:
+            dfs = [self.sv_df[t] for t in sv if t in self.sv_df]
+            dfs += [self.en_df[t] for t in en if t in self.en_df]
         unknown = self.tuning.unknown_weight if len(word) > 2 else self.tuning.short_unknown_weight
         weight = self.idf(min(dfs)) if dfs else unknown
         if word.isdigit() and dfs:
@@ -430,7 +447,7 @@ class Searcher:
                     adjustment += self.tuning.cue_bonus
             elif cue == "cost":
                 adjustment -= self.tuning.cost_penalty
-            elif cue in ("when", "count", "share"):
+            elif cue in ("when", "count", "share", "future"):
                 adjustment -= self.tuning.cue_penalty
         return adjustment
 

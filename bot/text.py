@@ -62,7 +62,8 @@ SWEDISH_MARKERS = frozenset(
 # Question-word cues, matched on folded text; each says what a good answer must contain.
 CUE_PATTERNS = {
     "when": r"\b(nar|vilket datum|vilken dag|vilken manad|vilket ar|datum|when|what date|"
-    r"which date|what day|what month|sista dag\w*|deadline|snart|framover|soon)\b",
+    r"which date|what day|what month|sista dag\w*|deadline)\b",
+    "future": r"\b(nasta|kommande|framtid\w*|snart|framover|next|upcoming|soon|future)\b",
     "count": r"\b(hur manga|hur mycket|antal\w*|how many|how much|number of|siffr\w*)\b",
     "share": r"\b(hur stor andel|andel\w*|procent\w*|what share|what percentage|"
     r"percent\w*|proportion)\b",
