@@ -300,7 +300,10 @@ class Searcher:
         if not sv and not en:
             sv.update(self._near_terms(stemmed))
         # A word the glossary explains weighs as much as what it means ('info' = information).
-        group = self._group(word, frozenset(sv), en, basis=frozenset(meaning & self.sv_df.keys()))
+        basis = [self.sv_df[t] for t in meaning if t in self.sv_df]
+        if not basis and en:
+            basis = [self.en_df[t] for t in en]  # an English word weighs as in English text
+        group = self._group(word, frozenset(sv), en, basis=basis)
         if repaired:
             group = TermGroup(
                 group.word, group.sv, group.en, group.weight * self.tuning.repair_factor
@@ -343,10 +346,11 @@ class Searcher:
         word: str,
         sv: frozenset[str],
         en: frozenset[str],
-        basis: frozenset[str] = frozenset(),
+        basis: list[int] | None = None,
     ) -> TermGroup:
+        """Weight = idf of the rarest alternative, or of `basis` (document frequencies)."""
         if basis:
-            dfs = [self.sv_df[t] for t in basis]
+            dfs = basis
         else:
             dfs = [self.sv_df[t] for t in sv if t in self.sv_df]
             dfs += [self.en_df[t] for t in en if t in self.en_df]
