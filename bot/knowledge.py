@@ -95,6 +95,13 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_line_dict(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    seen: set = set()
+    for key_node, _ in node.value:
+        if key_node.value in seen:  # YAML would silently keep only the last value
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
+            )
+        seen.add(key_node.value)
     mapping = LineDict(loader.construct_mapping(node, deep=True))
     mapping.line = node.start_mark.line + 1
     mapping.key_lines = {key.value: key.start_mark.line + 1 for key, _ in node.value}

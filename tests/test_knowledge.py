@@ -126,6 +126,13 @@ BROKEN = [
         "entries/kameror.yaml:3: YAML syntax error",
     ),
     (
+        "duplicate key",
+        ENTRY_FILE,
+        "  status: decided",
+        "  status: decided\n  kind: gap",
+        "entries/kameror.yaml:18: YAML syntax error: duplicate key 'kind'",
+    ),
+    (
         "document date",
         "documents.yaml",
         'date: "2021-03-03"',
