@@ -21,7 +21,7 @@ from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
 from bot.models import AREAS, Answer, Document, QuoteCheck, Source, Suggestion
 from bot.periods import Period, find_period, format_date, parse_iso
 from bot.quotes import QuoteChecker
-from bot.render import abstain_text, compose_text, suggestion_text
+from bot.render import DEFAULT_CONTACT, abstain_text, compose_text, suggestion_text
 from bot.search import Match, Query, Searcher, SearchTuning
 from bot.text import clean, detect_language, words
 
@@ -244,7 +244,7 @@ class Engine:
         row = match.entry.row
         source = self._source(row)
         body = self._body(row, lang)
-        contact = self.contact_text or abstain_text("gap", lang, None).rsplit(". ", 1)[-1]
+        contact = self.contact_text or DEFAULT_CONTACT[lang]
         reply = compose_text(body, (source,), lang) + f"\n\n{contact}"
         return Answer(
             question=text,

@@ -238,3 +238,21 @@ def test_opening_the_engine_does_not_import_telegram(index_path):
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_where_to_turn_text_is_configurable(index_path):
+    from bot.engine import Engine
+    from bot.index import open_read_only
+
+    engine = Engine(open_read_only(index_path), contact_text="Fråga i receptionen.")
+    for question in ("Vad kostade trygghetskamerorna?", "Hur gör man sylt?"):
+        answer = engine.answer(question)
+        assert answer.status == "abstain"
+        assert answer.text.endswith("Fråga i receptionen.")
+        assert "kontaktcenter" not in answer.text
+
+
+def test_abstentions_invent_no_contact_details(engine):
+    text = engine.answer("Hur gör man sylt?").text
+    assert "kontaktcenter" in text
+    assert not any(marker in text for marker in ("http", "www.", "@", "08-"))
