@@ -138,7 +138,11 @@ class Engine:
         if structured is not None:
             return structured
         if not query.known_groups:
-            return self._abstain(text, lang, "not_understood")
+            # A real question about something else is outside the material; anything
+            # else (gibberish, instructions to the bot) was not understood.
+            asks = "?" in focus or QUESTION_WORDS.search(" ".join(words(focus)))
+            reason = "not_in_material" if asks and query.groups else "not_understood"
+            return self._abstain(text, lang, reason)
         matches = self.searcher.rank(query)
         return self._decide(query, text, lang, matches)
 
