@@ -310,32 +310,38 @@ class Engine:
         self, lang: str | None = None, period: Period | str | None = None, question: str = ""
     ) -> Answer:
         lang = lang or "sv"
-        if isinstance(period, str):
-            period = find_period(" ".join(words(period)))
+        if isinstance(period, str):  # "2021-10", "2022-Q1" or words: "december 2021"
+            period = parse_iso(period.strip()) or find_period(" ".join(words(period)))
         events = self._events(period)
         if not events:
             return self._abstain(question, lang, "not_in_material")
-        lines = [f"• {format_date(date, lang)}: {self._title(row, lang)}" for date, row in events]
+        by_date: dict[str, list[str]] = {}
+        for date, row in events:
+            by_date.setdefault(date, []).append(self._title(row, lang))
+        lines = [
+            f"• {format_date(date, lang)}: {'; '.join(titles)}" for date, titles in by_date.items()
+        ]
         heading = _timeline_heading(period, lang)
-        rows = _unique_rows(row for _, row in events)
+        rows = [row for _, row in events]
         return self._listing(question, lang, heading, lines, rows)
 
     def _events(self, period: Period | None) -> list[tuple[str, dict]]:
+        """Dated facts inside the period (whole-year dates only when a year is asked),
+        one line per entry, in date order; gaps are no events."""
         events = []
         for entry_id, value in self.db.execute("select entry, date from dates"):
             span = parse_iso(value)
-            if span is None or (period is not None and not period.overlaps(span)):
+            if span is None or not _within(span, period):
                 continue
-            if period is None and len(value) == 4:
-                continue  # whole-year facts crowd out the dated events of the full timeline
             events.append((span.start, value, entry_id))
         events.sort()
         result, seen = [], set()
         for _, value, entry_id in events:
-            if (value, entry_id) in seen:
+            row = self.searcher.entry_by_id(entry_id).row
+            if entry_id in seen or row["kind"] == "gap":
                 continue
-            seen.add((value, entry_id))
-            result.append((value, self.searcher.entry_by_id(entry_id).row))
+            seen.add(entry_id)
+            result.append((value, row))
         return result
 
     def place_overview(self, place: str, lang: str | None = None, question: str = "") -> Answer:
@@ -511,19 +517,17 @@ def _lists(row: dict) -> bool:
     return row["answer"].count(";") + row["answer"].count("•") + row["answer"].count(",") >= 5
 
 
-def _unique_rows(rows) -> list[dict]:
-    seen, unique = set(), []
-    for row in rows:
-        if row["id"] not in seen:
-            seen.add(row["id"])
-            unique.append(row)
-    return unique
+def _within(span: Period, period: Period | None) -> bool:
+    if period is None:
+        return span.start != span.end.replace(month=1, day=1) or span.end.month != 12
+    return period.start <= span.start and span.end <= period.end
 
 
 def _timeline_heading(period: Period | None, lang: str) -> str:
     if period is None:
         return "Tidslinje:" if lang == "sv" else "Timeline:"
-    start, end = period.start.isoformat(), period.end.isoformat()
+    start = format_date(period.start.isoformat(), lang)
+    end = format_date(period.end.isoformat(), lang)
     if lang == "sv":
         return f"Det här hände {start} – {end} enligt materialet:"
     return f"What happened {start} – {end} according to the material:"
