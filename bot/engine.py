@@ -43,6 +43,10 @@ OPINION_CUE = re.compile(
 REQUIRED_CUES = ("count", "share", "cost", "future")
 QUESTION_WORDS = re.compile(r"\b(nar|vad|vilken|vilket|vilka|hur|vem|when|what|which|how|who)\b")
 SAME_TOPIC_OVERLAP = 0.3
+GREETING = re.compile(
+    r"(hej|hejsan|hallå|halla|tjena|tja|hello|hi|hey|god (morgon|dag|kvall))( (pa dig|dar|bot))?"
+)
+THANKS = re.compile(r"(tack|tack sa mycket|tusen tack|tackar|thanks|thank you|thx)( (sa mycket|bot))?")
 PARTY_NAMES = {
     "sv": {"S": "Socialdemokraterna (S)", "V": "Vänsterpartiet (V)", "MP": "Miljöpartiet (MP)"},
     "en": {
@@ -131,6 +135,9 @@ class Engine:
         lang = lang or detect_language(focus)
         if not words(focus):
             return self._abstain(text, lang, "not_understood")
+        small_talk = _small_talk(focus)
+        if small_talk:
+            return self._abstain(text, detect_language(focus), small_talk)
         query = self.searcher.analyse(focus, lang)
         if query.outside:
             return self._abstain(text, lang, "outside_scope", place=query.outside[0])
@@ -160,7 +167,7 @@ class Engine:
             if top.entry.kind == "gap":
                 return self._gap(text, lang, top)
             return self._abstain(text, lang, "not_in_material", matches=matches)
-        return self._suggest(text, lang, options[:3], top.score)
+        return self._suggest(text, lang, _diverse(options, 3), top.score)
 
     def _with_companion(self, query: Query, matches: list[Match]) -> Match:
         """The top match, credited with the words its same-section companion answers."""
@@ -177,7 +184,7 @@ class Engine:
         top, limits = matches[0], self.thresholds
         if top.score < limits.answer or top.best_weight < limits.specific_weight:
             return False
-        if self._broad(query):
+        if self._broad(query, matches):
             return False  # one word found in many entries: offer choices instead
         if any(cue in query.cues and not top.entry.satisfies(cue) for cue in REQUIRED_CUES):
             return False  # a count or cost question answered without a figure is a wrong answer
@@ -189,14 +196,20 @@ class Engine:
         tied = rival.coverage >= top.coverage - limits.coverage_tie
         return top.score - rival.score >= (limits.tie_margin if tied else limits.margin)
 
-    def _broad(self, query: Query) -> bool:
-        """A one-word question whose word occurs in many entries."""
+    def _broad(self, query: Query, matches: list[Match]) -> bool:
+        """A one-word question whose word occurs in many entries of different sections."""
         known = query.known_groups
         if len(known) != 1 or len(query.groups) != 1:
             return False
         group = known[0]
         spread = min(self.searcher.sv_df.get(term, 0) for term in group.sv) if group.sv else 0
-        return spread > self.thresholds.broad_entries
+        top = matches[0].coverage
+        sections = {
+            (m.entry.row["document"], m.entry.row["section"])
+            for m in matches
+            if m.coverage >= top - self.thresholds.coverage_tie
+        }
+        return spread > self.thresholds.broad_entries and len(sections) > 1
 
     def _entry_answer(
         self, text: str, lang: str, top: Match, query: Query, matches: list[Match]
@@ -531,6 +544,26 @@ def _timeline_heading(period: Period | None, lang: str) -> str:
     if lang == "sv":
         return f"Det här hände {start} – {end} enligt materialet:"
     return f"What happened {start} – {end} according to the material:"
+
+
+def _diverse(options: list[Match], limit: int) -> list[Match]:
+    """The best option of each section first, so that choices really differ."""
+    firsts, rest, sections = [], [], set()
+    for match in options:
+        section = (match.entry.row["document"], match.entry.row["section"])
+        (rest if section in sections else firsts).append(match)
+        sections.add(section)
+    return (firsts + rest)[:limit]
+
+
+def _small_talk(text: str) -> str | None:
+    """'greeting' or 'thanks' when that is all the message says."""
+    folded = " ".join(words(text))
+    if GREETING.fullmatch(folded):
+        return "greeting"
+    if THANKS.fullmatch(folded):
+        return "thanks"
+    return None
 
 
 def focus_question(text: str) -> str:

@@ -32,6 +32,12 @@ ABSTAIN_LEAD = {
     ): "Materialet handlar bara om Huddinge kommun och säger inget om {place}.",
     ("outside_scope", "en"): "The material covers Huddinge kommun only and says nothing about "
     "{place}.",
+    ("greeting", "sv"): "Hej! Jag svarar på frågor om trygghets- och delaktighetsberedningens "
+    "arbete 2021, med källa till varje svar.",
+    ("greeting", "en"): "Hello! I answer questions about the work of Huddinge's committee for "
+    "safety and participation in 2021, with a source for every answer.",
+    ("thanks", "sv"): "Varsågod! Fråga gärna mer.",
+    ("thanks", "en"): "You're welcome! Feel free to ask more.",
     ("unknown_entry", "sv"): "Det svaret finns inte (längre). Ställ gärna frågan igen.",
     ("unknown_entry", "en"): "That answer does not exist (any more). Please ask again.",
 }
@@ -81,8 +87,10 @@ def short_quote(quote: str) -> str:
 def abstain_text(reason: str, lang: str, contact: str | None, place: str = "") -> str:
     lead = ABSTAIN_LEAD.get((reason, lang), ABSTAIN_LEAD[("not_in_material", lang)])
     lead = lead.format(place=place)
-    if reason == "not_understood":
+    if reason in ("not_understood", "greeting"):
         return f"{lead} {REPHRASE[lang]}"
+    if reason == "thanks":
+        return lead
     return f"{lead} {SCOPE[lang]} {contact or DEFAULT_CONTACT[lang]}"
 
 

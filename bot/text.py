@@ -49,7 +49,7 @@ ENGLISH_MARKERS = frozenset(
     """
     the what which who whom when where why how is are was were did does do has have had of
     and in on for with about there any this that many much did committee report municipality
-    english please were will would could should
+    english please were will would could should hello hi hey thanks thank
     """.split()
 )
 SWEDISH_MARKERS = frozenset(
