@@ -46,7 +46,9 @@ SAME_TOPIC_OVERLAP = 0.3
 GREETING = re.compile(
     r"(hej|hejsan|hallå|halla|tjena|tja|hello|hi|hey|god (morgon|dag|kvall))( (pa dig|dar|bot))?"
 )
-THANKS = re.compile(r"(tack|tack sa mycket|tusen tack|tackar|thanks|thank you|thx)( (sa mycket|bot))?")
+THANKS = re.compile(
+    r"(tack|tack sa mycket|tusen tack|tackar|thanks|thank you|thx)( (sa mycket|bot))?"
+)
 PARTY_NAMES = {
     "sv": {"S": "Socialdemokraterna (S)", "V": "Vänsterpartiet (V)", "MP": "Miljöpartiet (MP)"},
     "en": {

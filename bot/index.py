@@ -269,6 +269,8 @@ def write_tables(db: sqlite_utils.Database, kb: KnowledgeBase, fingerprint: str)
     rows, sv_df, en_df, aliases = entry_rows(kb)
     db["entries"].insert_all(rows, pk="n")
     db["entries"].create_index(["id"], unique=True)
+    db["entries"].create_index(["document", "section"])  # related entries, per answer
+    db["entries"].create_index(["party"])
     db["entries"].enable_fts(["head", "body", "en"], tokenize="unicode61", create_triggers=False)
     vocabulary = [{"term": t, "lang": "sv", "df": n} for t, n in sorted(sv_df.items())]
     vocabulary += [{"term": t, "lang": "en", "df": n} for t, n in sorted(en_df.items())]

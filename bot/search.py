@@ -49,7 +49,8 @@ class SearchTuning:
     cue_bonus: float = 0.05
     cue_penalty: float = 0.08
     party_bonus: float = 0.06
-    frequent_share: float = 0.25
+    frequent_share: float = 0.02
+    frequent_floor: int = 50
     repair_factor: float = 0.8
     gap_mismatch_penalty: float = 0.15
     cost_penalty: float = 0.2
@@ -89,10 +90,11 @@ class Query:
     def known_groups(self) -> tuple[TermGroup, ...]:
         return tuple(group for group in self.groups if group.known)
 
-    @property
+    @cached_property
     def total_weight(self) -> float:
         return sum(group.weight for group in self.groups)
 
+    @cached_property
     def terms_text(self) -> str:
         chosen = [min(group.sv) if group.sv else group.word for group in self.groups]
         return " ".join(sorted(chosen))
@@ -363,15 +365,19 @@ class Searcher:
     # -- ranking --------------------------------------------------------------------------
 
     def candidates(self, query: Query) -> list[int]:
-        """Entry numbers whose text shares a term with the question, best bm25 first."""
-        limit = self.entry_total * self.tuning.frequent_share
-        sv = {t for g in query.groups for t in g.sv if self.sv_df.get(t, 0) <= max(limit, 50)}
-        en = {t for g in query.groups for t in g.en if self.en_df.get(t, 0) <= max(limit, 50)}
-        clauses = [f'"{term}"' for term in sorted(sv)]
-        clauses += [f'en : "{term}"' for term in sorted(en)]
-        if not clauses:
+        """Entry numbers whose text shares a term with the question, best bm25 first.
+
+        Terms found in very many entries are left out of the FTS query (they cost the most
+        and decide the least); the re-ranking still counts them."""
+        limit = max(self.tuning.frequent_floor, self.entry_total * self.tuning.frequent_share)
+        pairs = [(self.sv_df.get(t, 0), t, "") for g in query.groups for t in g.sv]
+        pairs += [(self.en_df.get(t, 0), t, "en : ") for g in query.groups for t in g.en]
+        chosen = sorted({pair for pair in pairs if pair[0] <= limit})
+        if not chosen and pairs:
+            chosen = [min(pairs)]
+        if not chosen:
             return []
-        expression = " OR ".join(clauses)
+        expression = " OR ".join(f'{column}"{term}"' for _, term, column in chosen)
         sql = (
             "select rowid from entries_fts where entries_fts match ? "
             "order by bm25(entries_fts, 3.0, 1.0, 1.5) limit ?"
@@ -426,7 +432,7 @@ class Searcher:
         return Match(entry, max(0.0, score), coverage, similarity, frozenset(matched), best)
 
     def _similarity(self, query: Query, entry: IndexedEntry) -> float:
-        text = query.terms_text()
+        text = query.terms_text
         if not text or not entry.question_terms:
             return 0.0
         best = process.extractOne(text, entry.question_terms, scorer=fuzz.token_sort_ratio)

@@ -98,10 +98,17 @@ def clean(text: str) -> str:
     return " ".join(text.split())
 
 
+# The common accented letters, folded without the slower Unicode decomposition.
+_FOLD_COMMON = str.maketrans("åäöéèêëüûúùáàâíìîïóòôç", "aaoeeeeuuuuaaaiiiioooc")
+
+
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Casefold and strip diacritics: 'Trångsund' -> 'trangsund'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    folded = text.casefold().translate(_FOLD_COMMON)
+    if folded.isascii():
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded)
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
