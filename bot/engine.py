@@ -377,25 +377,27 @@ class Engine:
         return self._listing(question, lang, heading, lines, rows)
 
     def party_overview(self, party: str, lang: str | None = None, question: str = "") -> Answer:
-        lang = lang or "sv"
-        rows = [row for row in self._rows() if row["party"] == party]
-        if not rows:
-            return self._abstain(question, lang, "not_in_material")
-        query = self.searcher.analyse("protokollsanteckning översikt i korthet", "sv")
-        ranked = sorted(
-            rows, key=lambda row: -self.searcher.score(query, self._indexed(row)).score
-        )
-        return self.answer_entry(ranked[0]["id"], lang, question=question)
+        rows = self.db.execute("select * from entries where party = ?", (party,)).fetchall()
+        best = self._best_of(rows, "protokollsanteckning översikt i korthet")
+        if best is None:
+            return self._abstain(question, lang or "sv", "not_in_material")
+        return self.answer_entry(best, lang, question=question)
 
     def referrals(self, lang: str | None = None) -> Answer:
-        lang = lang or "sv"
-        rows = [row for row in self._rows() if row["kind"] == "referral"]
-        listing = [row for row in rows if len(json.loads(row["questions"])) and _lists(row)]
-        if listing:
-            return self.answer_entry(listing[0]["id"], lang)
-        heading = "Remisser 2021:" if lang == "sv" else "Referrals 2021:"
-        lines = [f"• {self._title(row, lang)}" for row in rows]
-        return self._listing("", lang, heading, lines, rows)
+        """The entry that lists all remisser (the best match for such a question)."""
+        rows = self.db.execute("select * from entries where kind = 'referral'").fetchall()
+        best = self._best_of(rows, "vilka remisser mottog beredningen lista alla remisser")
+        if best is None:
+            return self._abstain("", lang or "sv", "not_in_material")
+        return self.answer_entry(best, lang)
+
+    def _best_of(self, rows, question: str) -> str | None:
+        """Among some entries, the id of the one that best answers a fixed question."""
+        query = self.searcher.analyse(question, "sv")
+        scored = [
+            (self.searcher.score(query, self.searcher.entry(r["n"])).score, r["id"]) for r in rows
+        ]
+        return max(scored)[1] if scored else None
 
     def _listing(
         self, question: str, lang: str, heading: str, lines: list[str], rows: list[dict]
@@ -484,9 +486,6 @@ class Engine:
     def _rows(self) -> list[dict]:
         return [dict(row) for row in self.db.execute("select * from entries order by n")]
 
-    def _indexed(self, row: dict):
-        return self.searcher.entry(row["n"])
-
     def _related(self, row: dict, exclude: set[str]) -> tuple[Suggestion, ...]:
         sql = (
             "select id, title from entries where document = ? and section = ? and kind != 'gap' "
@@ -525,11 +524,6 @@ def _same_topic(first: Match, second: Match) -> bool:
         return True
     a, b = first.entry.body, second.entry.body
     return bool(a and b) and len(a & b) / len(a | b) >= SAME_TOPIC_OVERLAP
-
-
-def _lists(row: dict) -> bool:
-    """A referral entry that names the others (the list of all remisser)."""
-    return row["answer"].count(";") + row["answer"].count("•") + row["answer"].count(",") >= 5
 
 
 def _within(span: Period, period: Period | None) -> bool:

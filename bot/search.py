@@ -23,7 +23,6 @@ from bot.text import (
     question_years,
     stem,
     stem_en,
-    terms,
     words,
 )
 
@@ -477,6 +476,3 @@ def _dedupe(groups: list[TermGroup]) -> list[TermGroup]:
             seen.add(key)
             unique.append(group)
     return unique
-
-
-__all__ = ["Match", "Query", "SearchTuning", "Searcher", "TermGroup", "terms"]
