@@ -372,15 +372,16 @@ class Searcher:
         pairs = [(self.sv_df.get(t, 0), t, "") for g in query.groups for t in g.sv]
         pairs += [(self.en_df.get(t, 0), t, "en : ") for g in query.groups for t in g.en]
         chosen = sorted({pair for pair in pairs if pair[0] <= limit})
+        ranked = bool(chosen)
         if not chosen and pairs:
+            # Only common words: any few entries with the rarest of them will do, and
+            # ranking a huge posting list by bm25 would cost the most for the least.
             chosen = [min(pairs)]
         if not chosen:
             return []
         expression = " OR ".join(f'{column}"{term}"' for _, term, column in chosen)
-        sql = (
-            "select rowid from entries_fts where entries_fts match ? "
-            "order by bm25(entries_fts, 3.0, 1.0, 1.5) limit ?"
-        )
+        order = "order by bm25(entries_fts, 3.0, 1.0, 1.5) " if ranked else ""
+        sql = f"select rowid from entries_fts where entries_fts match ? {order}limit ?"
         rows = self.db.execute(sql, (expression, self.tuning.candidate_limit))
         return [row[0] for row in rows]
 

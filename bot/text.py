@@ -28,6 +28,7 @@ SWEDISH_STOPWORDS = frozenset(
     ta tar tog tagit bort innan sett se ser sag ge ger gav gett alltid aldrig ofta lite
     gora borde maste behover overhuvudtaget forresten annat hela galler handlar namns namnt
     namnd omnamns sags heter kallas igen dar hur hurdan hurdant sitt sina nagot nagra
+    hande hander hant skedde sker ske
     """.split()
 )
 ENGLISH_STOPWORDS = frozenset(
