@@ -23,7 +23,7 @@ from bot.periods import Period, find_period, format_date, parse_iso
 from bot.quotes import QuoteChecker
 from bot.render import DEFAULT_CONTACT, abstain_text, compose_text, suggestion_text
 from bot.search import Match, Query, Searcher, SearchTuning
-from bot.text import clean, detect_language, words
+from bot.text import clean, detect_language, fold, words
 
 log = logging.getLogger(__name__)
 
@@ -361,11 +361,11 @@ class Engine:
 
     def place_overview(self, place: str, lang: str | None = None, question: str = "") -> Answer:
         lang = lang or "sv"
-        rows = [
-            row
-            for row in self._rows()
-            if place in json.loads(row["places"]) and row["kind"] != "gap"
-        ]
+        sql = (
+            "select entries.* from places join entries on entries.id = places.entry "
+            "where places.folded = ? and entries.kind != 'gap' order by entries.n"
+        )
+        rows = [dict(row) for row in self.db.execute(sql, (fold(place),))]
         if not rows:
             return self._abstain(question, lang, "not_in_material")
         heading = (

@@ -235,6 +235,15 @@ def date_rows(kb: KnowledgeBase) -> list[dict]:
     return [{"entry": entry.id, "date": date} for entry in kb.entries for date in entry.dates]
 
 
+def place_rows(kb: KnowledgeBase) -> list[dict]:
+    """Each named place of each entry, folded for lookup."""
+    return [
+        {"entry": entry.id, "place": place, "folded": fold(place)}
+        for entry in kb.entries
+        for place in entry.places
+    ]
+
+
 def document_rows(kb: KnowledgeBase) -> list[dict]:
     rows = []
     for order, document in enumerate(kb.documents.values()):
@@ -284,6 +293,9 @@ def write_tables(db: sqlite_utils.Database, kb: KnowledgeBase, fingerprint: str)
     db["glossary"].insert_all(glossary_rows(kb, aliases))
     db["dates"].create({"entry": str, "date": str})
     db["dates"].insert_all(date_rows(kb))
+    db["places"].create({"entry": str, "place": str, "folded": str})
+    db["places"].insert_all(place_rows(kb))
+    db["places"].create_index(["folded"])
     db["documents"].insert_all(document_rows(kb), pk="id")
     sources = [
         {"file": name, "text": text, "collapsed": collapse_whitespace(text)}
