@@ -188,7 +188,8 @@ class Engine:
             return False
         if self._broad(query, matches):
             return False  # one word found in many entries: offer choices instead
-        if any(cue in query.cues and not top.entry.satisfies(cue) for cue in REQUIRED_CUES):
+        year = self.searcher.tuning.report_year
+        if any(cue in query.cues and not top.entry.satisfies(cue, year) for cue in REQUIRED_CUES):
             return False  # a count or cost question answered without a figure is a wrong answer
         rivals = [m for m in matches[1:] if not _same_topic(m, top)]
         if not rivals:

@@ -29,7 +29,6 @@ from bot.text import (
 NUMBER_WORDS = re.compile(
     r"\d|\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|tjugo|hundra|one|two|three|four|five)\b"
 )
-REPORT_YEAR = "2021"
 NEGATED_ASIDE = re.compile(r"\(\s*(?:inte|ej|icke|not|no)\b[^)]*\)", re.IGNORECASE)
 MONEY = re.compile(r"\b(kr|kronor|mnkr|öre|miljoner|mkr|tkr|sek)\b", re.IGNORECASE)
 
@@ -58,6 +57,7 @@ class SearchTuning:
     year_mismatch_penalty: float = 0.1
     short_unknown_weight: float = 0.5
     similarity_floor: float = 0.3
+    report_year: str = "2021"  # facts dated later are plans: what "next"/"snart" asks for
 
 
 @dataclass(frozen=True)
@@ -152,7 +152,7 @@ class IndexedEntry:
     def asked_years(self) -> frozenset[str]:
         return frozenset(self.listed("asked_years"))
 
-    def satisfies(self, cue: str) -> bool:
+    def satisfies(self, cue: str, report_year: str = "2021") -> bool:
         if self.kind == "gap":
             return not self.asked_cues or cue in self.asked_cues
         if cue == "when":
@@ -171,7 +171,7 @@ class IndexedEntry:
             return self.kind == "decision"
         if cue == "future":
             return self.row["status"] == "planned" or any(
-                date[:4] > REPORT_YEAR for date in self.listed("dates")
+                date[:4] > report_year for date in self.listed("dates")
             )
         return True
 
@@ -450,7 +450,7 @@ class Searcher:
         if query.years and entry.asked_years and not query.years & entry.asked_years:
             adjustment -= self.tuning.year_mismatch_penalty
         for cue in query.cues:
-            if entry.satisfies(cue):
+            if entry.satisfies(cue, self.tuning.report_year):
                 if cue == "decision" and entry.kind == "decision":
                     adjustment += self.tuning.decision_bonus
                 elif cue != "cost":
