@@ -26,3 +26,12 @@ def index_path(knowledge, tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def engine(index_path) -> Engine:
     return Engine(open_read_only(index_path))
+
+
+@pytest.fixture
+async def bot(engine, tmp_path):
+    """A running Telegram application over the engine, behind the fake transport."""
+    from telegram_fakes import running_bot
+
+    async with running_bot(engine, tmp_path) as harness:
+        yield harness

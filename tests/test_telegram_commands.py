@@ -7,14 +7,7 @@ from telegram_fakes import (
     TOKEN,
     callback_update,
     message_update,
-    running_bot,
 )
-
-
-@pytest.fixture
-async def bot(engine, tmp_path):
-    async with running_bot(engine, tmp_path) as harness:
-        yield harness
 
 
 async def test_start_welcomes_and_offers_three_example_questions(bot, engine):

@@ -21,12 +21,6 @@ UNKNOWN = "Hur många klotterärenden hanterades i Göteborg 2021?"
 VAGUE = "polisen"
 
 
-@pytest.fixture
-async def bot(engine, tmp_path):
-    async with running_bot(engine, tmp_path) as harness:
-        yield harness
-
-
 def logged(bot):
     with sqlite3.connect(bot.services.curator_log.path) as db:
         return db.execute(

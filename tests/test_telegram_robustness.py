@@ -6,7 +6,6 @@ import logging
 import sqlite3
 import threading
 
-import pytest
 from telegram.error import NetworkError
 from telegram_fakes import (
     TOKEN,
@@ -14,19 +13,12 @@ from telegram_fakes import (
     callback_update,
     inline_query_update,
     message_update,
-    running_bot,
 )
 
 from bot.logging_setup import configure_logging
 from bot.telegram_app import EngineRunner, QuestionLimiter
 
 PRIZE = "Vem fick demokratipriset 2021?"
-
-
-@pytest.fixture
-async def bot(engine, tmp_path):
-    async with running_bot(engine, tmp_path) as harness:
-        yield harness
 
 
 def inline_results(bot):
