@@ -186,6 +186,8 @@ class Engine:
         top, limits = matches[0], self.thresholds
         if top.score < limits.answer or top.best_weight < limits.specific_weight:
             return False
+        if len(top.matched) == 1 and query.groups[next(iter(top.matched))].repaired:
+            return False  # one guessed spelling is all the evidence: ask instead
         if self._broad(query, matches):
             return False  # one word found in many entries: offer choices instead
         year = self.searcher.tuning.report_year
@@ -197,6 +199,8 @@ class Engine:
         rival = rivals[0]
         # When a rival holds as many of the question's words, only a clear lead decides.
         tied = rival.coverage >= top.coverage - limits.coverage_tie
+        if query.parties and top.entry.row["party"] in query.parties:
+            tied = tied and rival.entry.row["party"] in query.parties  # the named party decides
         return top.score - rival.score >= (limits.tie_margin if tied else limits.margin)
 
     def _broad(self, query: Query, matches: list[Match]) -> bool:

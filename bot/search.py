@@ -46,7 +46,7 @@ class SearchTuning:
     similarity_share: float = 0.35
     cue_bonus: float = 0.05
     cue_penalty: float = 0.08
-    party_bonus: float = 0.06
+    party_bonus: float = 0.1
     frequent_share: float = 0.02
     frequent_floor: int = 50
     repair_factor: float = 0.8
@@ -68,6 +68,7 @@ class TermGroup:
     sv: frozenset[str]
     en: frozenset[str]
     weight: float
+    repaired: bool = False  # found only by typo repair
 
     @property
     def known(self) -> bool:
@@ -198,7 +199,7 @@ class Searcher:
         self.aliases = dict(connection.execute("select term, base from aliases"))
         self.surface = dict(connection.execute("select word, term from surface"))
         self.surface.update({word: "" for word in STOPWORDS})
-        self.surface_by_initial = _group_by_initial(sorted(self.surface))
+        self.surface_by_prefix = _group_by_prefix(sorted(self.surface))
         self.glossary = self._load_glossary()
         self._entries: OrderedDict[int, IndexedEntry] = OrderedDict()
 
@@ -307,7 +308,7 @@ class Searcher:
         group = self._group(word, frozenset(sv), en, basis=basis)
         if repaired:
             group = TermGroup(
-                group.word, group.sv, group.en, group.weight * self.tuning.repair_factor
+                group.word, group.sv, group.en, group.weight * self.tuning.repair_factor, True
             )
         return group
 
@@ -335,10 +336,12 @@ class Searcher:
 
     def _typo_neighbour(self, word: str) -> str | None:
         """The stem of the closest known word form ('' for a stopword), or None."""
-        if len(word) < 4 or not word.isalpha():
-            return None
-        allowed = 1 if len(word) < 8 else 2
-        choices = self.surface_by_initial.get(word[0], ())
+        if len(word) < 6 or not word.isalpha():
+            return None  # a short word is too easily another word ('skämt' -> 'skatt')
+        allowed = 1 if len(word) < 9 else 2
+        # Typos keep the first two letters far more often than not; requiring that keeps
+        # real but unknown words ('simhallen') from being 'corrected' into known ones.
+        choices = self.surface_by_prefix.get(word[:2], ())
         best = process.extractOne(word, choices, scorer=Levenshtein.distance, score_cutoff=allowed)
         return self.surface[best[0]] if best else None
 
@@ -462,10 +465,10 @@ class Searcher:
         return adjustment
 
 
-def _group_by_initial(sorted_terms: list[str]) -> dict[str, list[str]]:
+def _group_by_prefix(sorted_terms: list[str]) -> dict[str, list[str]]:
     groups: dict[str, list[str]] = {}
     for term in sorted_terms:
-        groups.setdefault(term[0], []).append(term)
+        groups.setdefault(term[:2], []).append(term)
     return groups
 
 

@@ -28,7 +28,7 @@ SWEDISH_STOPWORDS = frozenset(
     ta tar tog tagit bort innan sett se ser sag ge ger gav gett alltid aldrig ofta lite
     gora borde maste behover overhuvudtaget forresten annat hela galler handlar namns namnt
     namnd omnamns sags heter kallas igen dar hur hurdan hurdant sitt sina nagot nagra
-    hande hander hant skedde sker ske
+    hande hander hant skedde sker ske organisationer aktorer personer
     """.split()
 )
 ENGLISH_STOPWORDS = frozenset(
@@ -70,7 +70,8 @@ CUE_PATTERNS = {
     r"percent\w*|proportion)\b",
     "cost": r"\b(kosta\w*|kostnad\w*|budget|budgeten|belopp\w*|pengar|kronor|miljoner|"
     r"cost\w*|money|spent|price|tjana\w*|lon|lonen|loner|salary|salaries|earn\w*|paid)\b",
-    "who": r"\b(vem|vems|vilka personer|who|whom|whose)\b",
+    "who": r"\b(vem|vems|vilka (personer|organisationer|aktorer|foreningar)|who|whom|whose|"
+    r"which (people|organi[sz]ations))\b",
     "decision": r"\b(beslut\w*|besluta\w*|decide\w*|decision\w*|godkan\w*|approv\w*)\b",
     "where": r"^(var|vart)\b|\b(var nanstans|vart nanstans|nanstans|nagonstans|vilken plats|"
     r"vilka platser|where|which place|what place)\b",
@@ -113,9 +114,17 @@ def fold(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+# Content words that folding would turn into stopwords ('män' -> 'man', "one").
+_KEEP = {"män": "maen", "mäns": "maens"}
+_KEEP_RE = re.compile(r"\b(?:män|mäns)\b")
+
+
 def words(text: str) -> list[str]:
     """Folded word tokens (letters and digits; '2021:46' and '4:168' stay whole)."""
-    return WORD.findall(fold(text))
+    lowered = text.casefold()
+    if "män" in lowered:
+        lowered = _KEEP_RE.sub(lambda match: _KEEP[match.group()], lowered)
+    return WORD.findall(fold(lowered))
 
 
 @lru_cache(maxsize=131072)
