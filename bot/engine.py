@@ -186,6 +186,8 @@ class Engine:
         top, limits = matches[0], self.thresholds
         if top.score < limits.answer or top.best_weight < limits.specific_weight:
             return False
+        if query.years and top.entry.kind != "gap" and not query.years & top.entry.years:
+            return False  # asked about another year than the entry speaks of
         if len(top.matched) == 1 and query.groups[next(iter(top.matched))].repaired:
             return False  # one guessed spelling is all the evidence: ask instead
         if self._broad(query, matches):

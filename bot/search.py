@@ -29,6 +29,7 @@ from bot.text import (
 NUMBER_WORDS = re.compile(
     r"\d|\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|tjugo|hundra|one|two|three|four|five)\b"
 )
+LISTED_FIELDS = ("people", "organisations", "places")
 NEGATED_ASIDE = re.compile(r"\(\s*(?:inte|ej|icke|not|no)\b[^)]*\)", re.IGNORECASE)
 MONEY = re.compile(r"\b(kr|kronor|mnkr|öre|miljoner|mkr|tkr|sek)\b", re.IGNORECASE)
 
@@ -153,13 +154,19 @@ class IndexedEntry:
     def asked_years(self) -> frozenset[str]:
         return frozenset(self.listed("asked_years"))
 
+    @cached_property
+    def years(self) -> frozenset[str]:
+        """Every year the entry speaks of: in its answer, dates and curated questions."""
+        stated = question_years(self.row["answer"]) | {d[:4] for d in self.listed("dates")}
+        return stated | self.asked_years
+
     def satisfies(self, cue: str, report_year: str = "2021") -> bool:
         if self.kind == "gap":
             return not self.asked_cues or cue in self.asked_cues
         if cue == "when":
             return bool(self.listed("dates"))
-        if cue == "count":
-            return self.has_number
+        if cue == "count":  # a figure, or a list that can be counted
+            return self.has_number or any(len(self.listed(f)) >= 2 for f in LISTED_FIELDS)
         if cue == "share":
             return "%" in self.row["answer"] or "procent" in self.row["answer"]
         if cue == "cost":
@@ -450,7 +457,9 @@ class Searcher:
         adjustment = 0.0
         if entry.kind == "gap" and entry.asked_cues and not entry.asked_cues & query.cues:
             adjustment -= self.tuning.gap_mismatch_penalty
-        if query.years and entry.asked_years and not query.years & entry.asked_years:
+        # A gap is about the years its questions name; an entry about the years it states.
+        years = entry.asked_years if entry.kind == "gap" else entry.years
+        if query.years and (years or entry.kind != "gap") and not query.years & years:
             adjustment -= self.tuning.year_mismatch_penalty
         for cue in query.cues:
             if entry.satisfies(cue, self.tuning.report_year):
