@@ -73,6 +73,7 @@ class Thresholds:
     gap: float = 0.40
     companion: float = 0.80
     multi_part_companion: float = 0.6
+    asked_gap_margin: float = 0.13
 
 
 class Engine:
@@ -162,6 +163,9 @@ class Engine:
         top = matches[0]
         if top.entry.kind == "gap" and top.score >= limits.gap:
             return self._gap(text, lang, top)
+        missing = self._asked_gap(query, top, matches)
+        if missing is not None:
+            return self._gap(text, lang, missing)
         if self._confident(query, [self._with_companion(query, matches), *matches[1:]]):
             return self._entry_answer(text, lang, top, query, matches)
         options = [m for m in matches if m.entry.kind != "gap" and m.score >= limits.suggest]
@@ -182,6 +186,19 @@ class Engine:
         score = min(1.0, top.score + self.searcher.tuning.coverage_share * gained)
         return replace(top, score=score, coverage=min(1.0, top.coverage + gained))
 
+    def _asked_gap(self, query: Query, top: Match, matches: list[Match]) -> Match | None:
+        """A gap of the top entry's section that is about just what the question asks
+        ('hur många …?' where the section says the number is not given)."""
+        for match in matches[1:4]:
+            if (
+                match.entry.kind == "gap"
+                and _same_section(match, top)
+                and match.entry.asked_cues & query.cues
+                and top.score - match.score <= self.thresholds.asked_gap_margin
+            ):
+                return match
+        return None
+
     def _confident(self, query: Query, matches: list[Match]) -> bool:
         top, limits = matches[0], self.thresholds
         if top.score < limits.answer or top.best_weight < limits.specific_weight:
@@ -196,6 +213,9 @@ class Engine:
         if any(cue in query.cues and not top.entry.satisfies(cue, year) for cue in REQUIRED_CUES):
             return False  # a count or cost question answered without a figure is a wrong answer
         rivals = [m for m in matches[1:] if not _same_topic(m, top)]
+        if not query.parties and not top.entry.row["party"]:
+            # A party's note on the same facts is another view, not another answer.
+            rivals = [m for m in rivals if not m.entry.row["party"]]
         if not rivals:
             return True
         rival = rivals[0]
@@ -261,7 +281,7 @@ class Engine:
         if not party or not query.parties or party in query.parties:
             return None
         names = PARTY_NAMES[lang]
-        claimed = ", ".join(names[p] for p in sorted(query.parties) if p in names)
+        claimed = ", ".join(names.get(p, p) for p in sorted(query.parties))
         if lang == "sv":
             return f"Obs: det är {names[party]}, inte {claimed}, som skriver detta."
         return f"Note: this was written by {names[party]}, not {claimed}."

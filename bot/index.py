@@ -48,6 +48,7 @@ def split_compound(term: str, vocabulary: set[str]) -> list[str]:
     """
     if len(term) < 2 * MIN_COMPOUND_PART or not term.isalpha():
         return []
+    lone_head = None
     for cut in range(MIN_COMPOUND_PART - 1, len(term) - MIN_COMPOUND_PART + 1):
         head = term[cut:]
         if head not in vocabulary:
@@ -56,8 +57,9 @@ def split_compound(term: str, vocabulary: set[str]) -> list[str]:
         for candidate in (modifier, modifier[:-1] if modifier.endswith("s") else None):
             if candidate and len(candidate) >= 3 and candidate in vocabulary:
                 return [candidate, head]
-        return [head]
-    return []
+        if lone_head is None and len(head) > MIN_COMPOUND_PART:
+            lone_head = head  # 'annerstaskolan' -> 'skolan'; a short head ('idag') is too risky
+    return [lone_head] if lone_head else []
 
 
 def _swedish_texts(entry: Entry, kb: KnowledgeBase) -> tuple[list[str], list[str]]:

@@ -9,7 +9,7 @@ import math
 import re
 import sqlite3
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from rapidfuzz import fuzz, process
@@ -26,10 +26,11 @@ from bot.text import (
     words,
 )
 
+# A figure that can answer "how many": digits that are not a year, or a number word.
 NUMBER_WORDS = re.compile(
-    r"\d|\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|tjugo|hundra|one|two|three|four|five)\b"
+    r"\b(?!(?:19|20)\d\d\b)\d|"
+    r"\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|tjugo|hundra|one|two|three|four|five)\b"
 )
-LISTED_FIELDS = ("people", "organisations", "places")
 NEGATED_ASIDE = re.compile(r"\(\s*(?:inte|ej|icke|not|no)\b[^)]*\)", re.IGNORECASE)
 MONEY = re.compile(r"\b(kr|kronor|mnkr|öre|miljoner|mkr|tkr|sek)\b", re.IGNORECASE)
 
@@ -55,6 +56,8 @@ class SearchTuning:
     cost_penalty: float = 0.2
     decision_bonus: float = 0.12
     title_share: float = 0.1
+    partial_weight: float = 0.5
+    note_penalty: float = 0.05
     year_mismatch_penalty: float = 0.1
     short_unknown_weight: float = 0.5
     similarity_floor: float = 0.3
@@ -70,6 +73,7 @@ class TermGroup:
     en: frozenset[str]
     weight: float
     repaired: bool = False  # found only by typo repair
+    heads: frozenset[str] = frozenset()  # heads of compound glossary targets: partial matches
 
     @property
     def known(self) -> bool:
@@ -165,8 +169,8 @@ class IndexedEntry:
             return not self.asked_cues or cue in self.asked_cues
         if cue == "when":
             return bool(self.listed("dates"))
-        if cue == "count":  # a figure, or a list that can be counted
-            return self.has_number or any(len(self.listed(f)) >= 2 for f in LISTED_FIELDS)
+        if cue == "count":  # a figure, or named people that can be counted
+            return self.has_number or len(self.listed("people")) >= 2
         if cue == "share":
             return "%" in self.row["answer"] or "procent" in self.row["answer"]
         if cue == "cost":
@@ -279,8 +283,9 @@ class Searcher:
                 if " " not in phrase or not re.search(rf"\b{re.escape(phrase)}\b", folded):
                     continue
                 consumed.update(phrase.split())
-                target_terms = self._with_heads(t for target in targets for t in target.split())
-                groups.append(self._group(phrase, target_terms, frozenset()))
+                target_terms = frozenset(t for target in targets for t in target.split())
+                group = self._group(phrase, target_terms, frozenset())
+                groups.append(replace(group, heads=self._compound_heads(target_terms)))
         return consumed, groups
 
     def _expand(self, word: str, lang: str) -> TermGroup | None:
@@ -296,7 +301,7 @@ class Searcher:
                 continue
             for target in self.glossary.get(kind, {}).get(word, ()):
                 meaning.update(target.split())
-        sv.update(self._with_heads(meaning))
+        sv.update(meaning)
         en = frozenset({stem_en(word)} & self.en_df.keys()) if lang == "en" else frozenset()
         repaired = False
         if not sv and not en:
@@ -314,21 +319,18 @@ class Searcher:
             basis = [self.en_df[t] for t in en]  # an English word weighs as in English text
         group = self._group(word, frozenset(sv), en, basis=basis)
         if repaired:
-            group = TermGroup(
-                group.word, group.sv, group.en, group.weight * self.tuning.repair_factor, True
-            )
-        return group
+            group = replace(group, weight=group.weight * self.tuning.repair_factor, repaired=True)
+        return replace(group, heads=self._compound_heads(meaning))
 
-    def _with_heads(self, targets) -> frozenset[str]:
-        """Glossary targets plus the heads of compound ones: 'security cameras' ->
-        trygghetskameror, and any kameror too."""
-        found = set()
+    def _compound_heads(self, targets) -> frozenset[str]:
+        """Heads of compound glossary targets: 'security cameras' -> trygghetskameror, and
+        (as a partial match) any kameror."""
+        heads = set()
         for term in targets:
-            found.add(term)
             parts = split_compound(term, self.sv_df.keys())
-            if parts:
-                found.add(parts[-1])
-        return frozenset(found)
+            if parts and parts[-1] not in targets:
+                heads.add(parts[-1])
+        return frozenset(heads)
 
     def _near_terms(self, stemmed: str) -> set[str]:
         """Compound parts and longer inflections of an unknown stem."""
@@ -379,7 +381,7 @@ class Searcher:
         Terms found in very many entries are left out of the FTS query (they cost the most
         and decide the least); the re-ranking still counts them."""
         limit = max(self.tuning.frequent_floor, self.entry_total * self.tuning.frequent_share)
-        pairs = [(self.sv_df.get(t, 0), t, "") for g in query.groups for t in g.sv]
+        pairs = [(self.sv_df.get(t, 0), t, "") for g in query.groups for t in g.sv | g.heads]
         pairs += [(self.en_df.get(t, 0), t, "en : ") for g in query.groups for t in g.en]
         chosen = sorted({pair for pair in pairs if pair[0] <= limit})
         ranked = bool(chosen)
@@ -428,6 +430,8 @@ class Searcher:
                 level = tuning.body_weight
             if group.en & entry.english:
                 level = max(level, tuning.english_weight)
+            if not level and group.heads & (entry.head | entry.body):
+                level = tuning.partial_weight
             if level:
                 gained += group.weight * level
                 matched.add(position)
@@ -439,6 +443,8 @@ class Searcher:
         score += self._cue_adjustment(query, entry)
         if query.parties and entry.row["party"] in query.parties:
             score += tuning.party_bonus
+        elif entry.row["party"] and not query.parties and not query.cues & {"who"}:
+            score -= tuning.note_penalty  # facts come from the report before party notes
         return Match(entry, max(0.0, score), coverage, similarity, frozenset(matched), best)
 
     def _similarity(self, query: Query, entry: IndexedEntry) -> float:
