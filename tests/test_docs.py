@@ -38,3 +38,20 @@ def test_the_two_setup_commands_are_documented():
     assert "make run" in README and "make test" in README
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
+
+
+def example_exchange() -> list[tuple[str, str]]:
+    """(question, reply) pairs of the README's first text block."""
+    block = README.split("```text\n", 1)[1].split("```", 1)[0]
+    pairs = []
+    for chunk in block.split("> ")[1:]:
+        question, reply = chunk.split("\n", 1)
+        pairs.append((question, reply.strip()))
+    return pairs
+
+
+def test_the_readme_example_exchange_is_what_the_bot_answers(engine):
+    pairs = example_exchange()
+    assert len(pairs) >= 2
+    for question, reply in pairs:
+        assert engine.answer(question).text == reply
