@@ -57,6 +57,8 @@ class SearchTuning:
     decision_bonus: float = 0.12
     title_share: float = 0.1
     partial_weight: float = 0.5
+    typo_prefix: int = 2  # letters a typo repair must keep at the start
+    typo_min_length: int = 6
     note_penalty: float = 0.05
     year_mismatch_penalty: float = 0.1
     short_unknown_weight: float = 0.5
@@ -210,7 +212,7 @@ class Searcher:
         self.aliases = dict(connection.execute("select term, base from aliases"))
         self.surface = dict(connection.execute("select word, term from surface"))
         self.surface.update({word: "" for word in STOPWORDS})
-        self.surface_by_prefix = _group_by_prefix(sorted(self.surface))
+        self.surface_by_prefix = _group_by_prefix(sorted(self.surface), self.tuning.typo_prefix)
         self.glossary = self._load_glossary()
         self._entries: OrderedDict[int, IndexedEntry] = OrderedDict()
 
@@ -345,12 +347,12 @@ class Searcher:
 
     def _typo_neighbour(self, word: str) -> str | None:
         """The stem of the closest known word form ('' for a stopword), or None."""
-        if len(word) < 6 or not word.isalpha():
+        if len(word) < self.tuning.typo_min_length or not word.isalpha():
             return None  # a short word is too easily another word ('skämt' -> 'skatt')
         allowed = 1 if len(word) < 9 else 2
         # Typos keep the first two letters far more often than not; requiring that keeps
         # real but unknown words ('simhallen') from being 'corrected' into known ones.
-        choices = self.surface_by_prefix.get(word[:2], ())
+        choices = self.surface_by_prefix.get(word[: self.tuning.typo_prefix], ())
         best = process.extractOne(word, choices, scorer=Levenshtein.distance, score_cutoff=allowed)
         return self.surface[best[0]] if best else None
 
@@ -480,10 +482,10 @@ class Searcher:
         return adjustment
 
 
-def _group_by_prefix(sorted_terms: list[str]) -> dict[str, list[str]]:
+def _group_by_prefix(sorted_terms: list[str], length: int) -> dict[str, list[str]]:
     groups: dict[str, list[str]] = {}
     for term in sorted_terms:
-        groups.setdefault(term[:2], []).append(term)
+        groups.setdefault(term[:length], []).append(term)
     return groups
 
 

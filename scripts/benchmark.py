@@ -251,16 +251,20 @@ def scale_questions(
     return questions
 
 
-def hits(ask: Ask, questions: Sequence[tuple[str, str | None, str | None]]) -> tuple[int, int]:
-    """(answered with the source entry, abstained on out-of-vocabulary) counts."""
-    found = abstained = 0
+def hits(
+    ask: Ask, questions: Sequence[tuple[str, str | None, str | None]]
+) -> tuple[int, int, int]:
+    """(answered with the source entry, answered with another entry, abstained on
+    out-of-vocabulary) counts; the rest were suggestions or abstentions."""
+    found = wrong = abstained = 0
     for question, lang, expected in questions:
         answer = ask(question, lang)
         if expected is None:
             abstained += answer.status != "answer"
-        else:
-            found += answer.status == "answer" and answer.entry_id == expected
-    return found, abstained
+        elif answer.status == "answer":
+            found += answer.entry_id == expected
+            wrong += answer.entry_id != expected
+    return found, wrong, abstained
 
 
 def count_rows(db: sqlite3.Connection, sql: str) -> int:
@@ -280,7 +284,7 @@ def scale_row(size: int, seed: int) -> dict:
         progress(f"scale {size}: engine latency")
         time_calls(engine.answer, pairs)  # warm-up: page cache and the entry cache
         engine_ms = latency(time_calls(engine.answer, pairs))
-        found, abstained = hits(engine.answer, asked)
+        found, wrong, abstained = hits(engine.answer, asked)
         progress(f"scale {size}: naive latency (budget {NAIVE_BUDGET_S:.0f} s)")
         naive = NaiveBaseline(engine.db)
         naive_ms = latency(time_calls(naive.answer, pairs, budget_s=NAIVE_BUDGET_S))
@@ -294,6 +298,7 @@ def scale_row(size: int, seed: int) -> dict:
             "engine": engine_ms,
             "naive": naive_ms,
             "found": f"{found}/{sum(1 for *_, e in asked if e)}",
+            "wrong": str(wrong),
             "oov": f"{abstained}/{sum(1 for *_, e in asked if e is None)}",
         }
 
@@ -324,11 +329,12 @@ C. Scale, synthetic knowledge (scripts/generate_synthetic.py)
    forms/stems: distinct Swedish word forms / index terms
    build: load_knowledge + build_index in a child process; peak: that child's ru_maxrss
    questions: 200; 80% from a random entry's title (half with a typo), 20% out of vocabulary
-   found: engine answered with the source entry; oov abst: abstained on out-of-vocabulary
+   found: engine answered with the source entry; wrong: answered with another entry
+   (the rest: offered choices or declined); oov abst: abstained on out-of-vocabulary
    naive n: questions timed within the naive baseline's time budget"""
 SCALE_COLUMNS = (
     ("entries", 8), ("forms", 7), ("stems", 7), ("build s", 8), ("peak MB", 8),
-    ("index MB", 9), ("eng p50", 8), ("eng p95", 8), ("found", 8), ("oov abst", 8),
+    ("index MB", 9), ("eng p50", 8), ("eng p95", 8), ("found", 8), ("wrong", 6), ("oov abst", 8),
     ("naive p50", 9), ("naive p95", 9), ("naive n", 7),
 )  # fmt: skip
 
@@ -343,8 +349,8 @@ def print_scale_row(row: dict) -> None:
     values = (
         row["size"], row["forms"], row["stems"], f"{row['build_s']:.1f}",
         f"{row['peak_mb']:.0f}", f"{row['index_mb']:.1f}", f"{engine.p50:.2f}",
-        f"{engine.p95:.2f}", row["found"], row["oov"], f"{naive.p50:.2f}", f"{naive.p95:.2f}",
-        naive.count,
+        f"{engine.p95:.2f}", row["found"], row["wrong"], row["oov"], f"{naive.p50:.2f}",
+        f"{naive.p95:.2f}", naive.count,
     )  # fmt: skip
     cells = (f"{value:>{width}}" for value, (_, width) in zip(values, SCALE_COLUMNS, strict=True))
     print(" ".join(cells), flush=True)
