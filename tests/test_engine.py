@@ -256,3 +256,37 @@ def test_abstentions_invent_no_contact_details(engine):
     text = engine.answer("Hur gör man sylt?").text
     assert "kontaktcenter" in text
     assert not any(marker in text for marker in ("http", "www.", "@", "08-"))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Vem vann demokratipriset 2022?",  # the material knows the 2021 prize only
+        "When will the next democracy prize be awarded?",
+        "Hur många skjutningar nämns i S anteckning?",
+        "Vad tyckte Sverigedemokraterna om verksamhetsberättelsen?",
+        "Hur många elever går på Annerstaskolan?",
+    ],
+)
+def test_questions_beside_the_facts_are_not_answered(engine, question):
+    assert engine.answer(question).status != "answer"
+
+
+def test_greetings_and_thanks_get_a_friendly_reply(engine):
+    hello = engine.answer("Hej!")
+    assert hello.reason == "greeting" and hello.text.startswith("Hej!")
+    assert engine.answer("Hello").lang == "en"
+    assert engine.answer("tack så mycket").text == "Varsågod! Fråga gärna mer."
+
+
+def test_a_named_party_decides_between_equal_matches(engine):
+    answer = engine.answer("Vilka utökade satsningar ville Vänsterpartiet göra?")
+    assert answer.status == "answer"
+    assert "fältsekreterare" in answer.answer
+
+
+def test_suggestions_come_from_different_sections(engine):
+    answer = engine.answer("demokrati")
+    assert answer.status == "suggest"
+    sections = {engine.answer_entry(s.entry_id).sources[0].section for s in answer.suggestions}
+    assert len(sections) == len(answer.suggestions)

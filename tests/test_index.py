@@ -42,7 +42,8 @@ def test_compounds_split_into_known_parts():
     vocabulary = {"trygghet", "kamer", "klotter", "arend", "pris"}
     assert split_compound("trygghetskamer", vocabulary) == ["trygghet", "kamer"]
     assert split_compound("klotterarend", vocabulary) == ["klotter", "arend"]
-    assert split_compound("demokratipris", vocabulary) == ["pris"]
+    assert split_compound("annerstaskolan", vocabulary | {"skolan"}) == ["skolan"]
+    assert split_compound("demokratidag", vocabulary | {"idag"}) == []  # not demokrat+idag
     assert split_compound("kamer", vocabulary) == []
 
 
@@ -61,3 +62,8 @@ def test_places_are_indexed_for_lookup(index_path):
     connection = open_read_only(index_path)
     rows = connection.execute("select entry from places where folded = 'varby'").fetchall()
     assert len(rows) >= 3
+
+
+def test_men_is_a_word_not_the_pronoun_man():
+    assert terms("mäns våld mot kvinnor") == [stem("maens"), stem("vald"), stem("kvinnor")]
+    assert terms("man kan fråga") == []
