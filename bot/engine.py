@@ -302,6 +302,8 @@ class Engine:
             lang=lang,
             sources=(source,),
             reason="gap",
+            detail=body,
+            contact=contact,
         )
 
     def _suggest(self, text: str, lang: str, options: list[Match], confidence: float) -> Answer:

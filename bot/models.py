@@ -127,6 +127,8 @@ class Answer:
     related: tuple[Suggestion, ...] = ()
     reason: str | None = None
     notice: str | None = None
+    detail: str | None = None  # for a gap: what the material does and does not say
+    contact: str | None = None  # for an abstention: where to turn instead
 
     def to_dict(self) -> dict:
         return {

@@ -126,13 +126,20 @@ def render_html(answer: Answer) -> str:
             f"{n}. {html.escape(item.title)}" for n, item in enumerate(answer.suggestions, 1)
         ]
         return "\n".join(lines)
+    if answer.reason == "gap" and answer.detail:
+        parts = [html.escape(answer.detail), *_html_sources(answer)]
+        return "\n".join([*parts, html.escape(answer.contact or "")]).rstrip()
     if answer.status == "abstain" or answer.answer is None:
         return html.escape(answer.text)
-    parts = [html.escape(answer.answer)]
+    return "\n".join([html.escape(answer.answer), *_html_sources(answer)])
+
+
+def _html_sources(answer: Answer) -> list[str]:
+    parts = []
     for source in answer.sources[:3]:
-        parts.append(f"<i>{html.escape(source_line(source, lang))}</i>")
+        parts.append(f"<i>{html.escape(source_line(source, answer.lang))}</i>")
         parts.append(f"<blockquote>{html.escape(short_quote(source.quote))}</blockquote>")
-    return "\n".join(parts)
+    return parts
 
 
 def render_quote_check(check: QuoteCheck, lang: str, *, html_output: bool = False) -> str:

@@ -290,3 +290,14 @@ def test_suggestions_come_from_different_sections(engine):
     assert answer.status == "suggest"
     sections = {engine.answer_entry(s.entry_id).sources[0].section for s in answer.suggestions}
     assert len(sections) == len(answer.suggestions)
+
+
+def test_gap_replies_render_with_their_source_in_html(engine):
+    from bot.render import render_html
+
+    answer = engine.answer("Vad kostade trygghetskamerorna?")
+    html_text = render_html(answer)
+    assert answer.reason == "gap"
+    assert html_text.startswith(answer.detail.replace("&", "&amp;")[:40])
+    assert "<i>Källa: " in html_text and "<blockquote>" in html_text
+    assert html_text.endswith("kontaktcenter.")
