@@ -228,15 +228,15 @@ class Engine:
     def _broad(self, query: Query, matches: list[Match]) -> bool:
         """A one-word question whose word occurs in many entries of different sections."""
         known = query.known_groups
-        if len(known) != 1 or len(query.groups) != 1:
-            return False
+        if len(known) != 1 or len(query.groups) != 1 or query.parties or query.cues:
+            return False  # a party, or a question word, says more than the one word
         group = known[0]
         spread = min(self.searcher.sv_df.get(term, 0) for term in group.sv) if group.sv else 0
         top = matches[0].coverage
         sections = {
             (m.entry.row["document"], m.entry.row["section"])
             for m in matches
-            if m.coverage >= top - self.thresholds.coverage_tie
+            if m.coverage >= top - self.thresholds.coverage_tie and m.entry.kind != "gap"
         }
         return spread > self.thresholds.broad_entries and len(sections) > 1
 

@@ -168,7 +168,7 @@ class IndexedEntry:
 
     def satisfies(self, cue: str, report_year: str = "2021") -> bool:
         if self.kind == "gap":
-            return not self.asked_cues or cue in self.asked_cues
+            return cue in self.asked_cues
         if cue == "when":
             return bool(self.listed("dates"))
         if cue == "count":  # a figure, or named people that can be counted

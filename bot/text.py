@@ -27,7 +27,7 @@ SWEDISH_STOPWORDS = frozenset(
     berattar beratta veta vet undrar fraga fragor svar sta star stod stand haft va ga
     ta tar tog tagit bort innan sett se ser sag ge ger gav gett alltid aldrig ofta lite
     gora borde maste behover overhuvudtaget forresten annat hela galler handlar namns namnt
-    namnd omnamns sags heter kallas igen dar hur hurdan hurdant sitt sina nagot nagra
+    namnd omnamns sags kallas igen dar hur hurdan hurdant sitt sina nagot nagra
     hande hander hant skedde sker ske organisationer aktorer personer
     """.split()
 )
