@@ -136,7 +136,7 @@ class Answer:
             "status": self.status,
             "answer": self.answer,
             "text": self.text,
-            "confidence": round(min(max(self.confidence, 0.0), 1.0), 3),
+            "confidence": round(self.confidence, 3),
             "entry_id": self.entry_id,
             "lang": self.lang,
             "sources": [asdict(source) for source in self.sources],
