@@ -481,25 +481,22 @@ class Engine:
         return list(AREAS)
 
     def priorities(self, area: str) -> list[tuple[int, str]]:
-        found: dict[int, str] = {}
-        for row in self._rows():
-            if row["area"] == area and row["priority"] and row["kind"] == "priority":
-                found.setdefault(row["priority"], row["title"])
-        for row in self._rows():
-            if row["area"] == area and row["priority"]:
-                found.setdefault(row["priority"], row["section"])
-        return sorted(found.items())
+        """(number, section heading) of an area's priorities, e.g. (3, '3. Ren och trygg …')."""
+        sql = (
+            "select priority, min(section) from entries where area = ? and priority is not null "
+            "and section glob '[0-9]*' group by priority order by priority"
+        )
+        return [(number, section) for number, section in self.db.execute(sql, (area,))]
 
     def list_entries(
         self, *, kind: str | None = None, area: str | None = None, priority: int | None = None
     ) -> list[Suggestion]:
-        return [
-            Suggestion(row["id"], row["title"])
-            for row in self._rows()
-            if (kind is None or row["kind"] == kind)
-            and (area is None or row["area"] == area)
-            and (priority is None or row["priority"] == priority)
-        ]
+        sql = (
+            "select id, title from entries where (? is null or kind = ?) "
+            "and (? is null or area = ?) and (? is null or priority = ?) order by n"
+        )
+        rows = self.db.execute(sql, (kind, kind, area, area, priority, priority))
+        return [Suggestion(entry_id, title) for entry_id, title in rows]
 
     def documents(self) -> list[Document]:
         return list(self._documents.values())
@@ -511,9 +508,6 @@ class Engine:
             return self._quotes.check(text if isinstance(text, str) else "")
 
     # -- helpers --------------------------------------------------------------------------
-
-    def _rows(self) -> list[dict]:
-        return [dict(row) for row in self.db.execute("select * from entries order by n")]
 
     def _related(self, row: dict, exclude: set[str]) -> tuple[Suggestion, ...]:
         sql = (

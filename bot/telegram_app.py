@@ -554,7 +554,7 @@ async def press_area(update: Update, context: Context, query: CallbackQuery, val
         return
     area = areas[int(value)]
     priorities = await engine_call(context, "priorities", area)
-    rows = _rows([_button(f"{n}. {title}", f"p:{value}:{n}") for n, title in priorities])
+    rows = _rows([_button(title, f"p:{value}:{n}") for n, title in priorities])
     key = "priorities" if rows else "no_priorities"
     await edit_menu(query, chat_text(key, lang, area=area), [*rows, back_row(lang, "m:topics")])
 
@@ -574,7 +574,7 @@ async def press_priority(
     text = chat_text(
         "entries" if entries else "no_entries",
         lang,
-        title=f"{number}. {titles.get(int(number), area)}",
+        title=titles.get(int(number), area),
     )
     await edit_menu(query, text, [*entry_buttons(entries), back_row(lang, f"a:{area_index}")])
 

@@ -70,7 +70,7 @@ async def test_topics_browse_areas_then_priorities_then_answers(bot):
 
     await bot.send(callback_update("p:0:3"))
     edit = bot.telegram.sent("editMessageText")[-1]
-    assert edit["text"].startswith("<b>3. Prioritering 3: Ren och trygg utemiljö</b>")
+    assert edit["text"].startswith("<b>3. Ren och trygg utemiljö</b>")
     entries = dict((data, label) for label, data in bot.telegram.buttons(edit))
     assert "e:klotter-antal-2021" in entries
     assert entries["a:0"] == "⬅️ Tillbaka"
