@@ -125,36 +125,40 @@ class Engine:
     # -- answering ------------------------------------------------------------------------
 
     def answer(self, question: str, lang: str | None = None) -> Answer:
+        return self._answer_and_matches(question, lang)[0]
+
+    def _answer_and_matches(self, question: str, lang: str | None) -> tuple[Answer, list[Match]]:
         try:
             with self._lock:
                 return self._answer(question if isinstance(question, str) else "", lang)
         except Exception:  # the engine never fails a user; the log keeps the cause
             log.exception("answering failed")
-            return self._abstain(str(question)[:200], lang or "sv", "not_understood")
+            return self._abstain(str(question)[:200], lang or "sv", "not_understood"), []
 
-    def _answer(self, question: str, lang: str | None) -> Answer:
+    def _answer(self, question: str, lang: str | None) -> tuple[Answer, list[Match]]:
+        """The reply, and the ranked entries it was decided from (none for early replies)."""
         text = clean(question)
         focus = focus_question(text)
         lang = lang or detect_language(focus)
         if not words(focus):
-            return self._abstain(text, lang, "not_understood")
+            return self._abstain(text, lang, "not_understood"), []
         small_talk = _small_talk(focus)
         if small_talk:
-            return self._abstain(text, detect_language(focus), small_talk)
+            return self._abstain(text, detect_language(focus), small_talk), []
         query = self.searcher.analyse(focus, lang)
         if query.outside:
-            return self._abstain(text, lang, "outside_scope", place=query.outside[0])
+            return self._abstain(text, lang, "outside_scope", place=query.outside[0]), []
         structured = self._structured(query, text, lang)
         if structured is not None:
-            return structured
+            return structured, []
         if not query.known_groups:
             # A real question about something else is outside the material; anything
             # else (gibberish, instructions to the bot) was not understood.
             asks = "?" in focus or QUESTION_WORDS.search(" ".join(words(focus)))
             reason = "not_in_material" if asks and query.groups else "not_understood"
-            return self._abstain(text, lang, reason)
+            return self._abstain(text, lang, reason), []
         matches = self.searcher.rank(query)
-        return self._decide(query, text, lang, matches)
+        return self._decide(query, text, lang, matches), matches
 
     def _decide(self, query: Query, text: str, lang: str, matches: list[Match]) -> Answer:
         limits = self.thresholds
@@ -459,14 +463,14 @@ class Engine:
 
     def search(self, question: str, limit: int = 5, lang: str | None = None) -> list[Answer]:
         """Up to `limit` sourced answers for inline mode, best first."""
-        first = self.answer(question, lang)
+        first, matches = self._answer_and_matches(question, lang)
         if first.status == "abstain":
             return []
+        if first.status == "answer" and first.entry_id is None:
+            return [first]  # a composed answer: a timeline, a place or a list
         ids = [first.entry_id] if first.status == "answer" and first.entry_id else []
         ids += [s.entry_id for s in first.suggestions]
-        with self._lock:
-            query = self.searcher.analyse(focus_question(clean(question)), first.lang)
-            ids += [m.entry.id for m in self.searcher.rank(query) if m.entry.kind != "gap"]
+        ids += [m.entry.id for m in matches if m.entry.kind != "gap"]
         answers, seen = [], set()
         for entry_id in ids:
             if entry_id in seen:

@@ -101,11 +101,6 @@ def suggestion_text(suggestions: tuple[Suggestion, ...], lang: str) -> str:
     return "\n".join(lines)
 
 
-def render_text(answer: Answer) -> str:
-    """The full plain-text reply."""
-    return answer.text
-
-
 def compose_text(body: str, sources: tuple[Source, ...], lang: str) -> str:
     """Answer body, then one source line and the quote for each source."""
     parts = [body]

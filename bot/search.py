@@ -166,7 +166,7 @@ class IndexedEntry:
         stated = question_years(self.row["answer"]) | {d[:4] for d in self.listed("dates")}
         return stated | self.asked_years
 
-    def satisfies(self, cue: str, report_year: str = "2021") -> bool:
+    def satisfies(self, cue: str, report_year: str) -> bool:
         if self.kind == "gap":
             return cue in self.asked_cues
         if cue == "when":

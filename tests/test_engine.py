@@ -301,3 +301,13 @@ def test_gap_replies_render_with_their_source_in_html(engine):
     assert html_text.startswith(answer.detail.replace("&", "&amp;")[:40])
     assert "<i>Källa: " in html_text and "<blockquote>" in html_text
     assert html_text.endswith("kontaktcenter.")
+
+
+def test_inline_search_gives_sourced_answers_best_first(engine):
+    answers = engine.search("demokratipriset 2021", limit=5)
+    assert 1 <= len(answers) <= 5
+    assert all(a.status == "answer" and a.sources for a in answers)
+    assert len({a.entry_id for a in answers}) == len(answers)
+    timeline = engine.search("vad hände i december 2021?")
+    assert len(timeline) == 1 and "Grantorp" in timeline[0].answer
+    assert engine.search("🙂") == []
