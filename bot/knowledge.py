@@ -11,7 +11,6 @@ from typing import Any
 import yaml
 
 from bot.models import (
-    AREAS,
     ENTRY_KINDS,
     ENTRY_STATUSES,
     Document,
@@ -26,7 +25,7 @@ DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ISO_PARTIAL = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4]|-\d{2}-\d{2})?$")
 KEBAB = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-PARTIES = ("S", "V", "MP")
+YEAR = re.compile(r"^\d{4}$")
 
 DOCUMENT_FIELDS = {
     "id": str,
@@ -43,6 +42,9 @@ DOCUMENT_OPTIONAL = {
     "starts_with": str,
     "ends_with": str,
     "title_en": str,
+    "party_en": str,
+    "period": str,
+    "areas": list,
 }
 ENTRY_FIELDS = {
     "id": str,
@@ -64,6 +66,9 @@ ENTRY_OPTIONAL = {
     "organisations": list,
     "party": str,
     "status": str,
+    "summary": str,
+    "summary_en": str,
+    "overview": bool,
 }
 SOURCE_FIELDS = {"document": str, "section": str, "quote": str}
 GLOSSARY_FIELDS = {
@@ -73,6 +78,7 @@ GLOSSARY_FIELDS = {
     "districts": list,
     "parties": dict,
     "outside_places": list,
+    "generic": list,
 }
 
 
@@ -184,6 +190,8 @@ def check_fields(
 
 
 def _has_type(value: Any, expected: type) -> bool:
+    if expected is bool:
+        return isinstance(value, bool)
     if expected is int:
         return isinstance(value, int) and not isinstance(value, bool)
     if expected is list:
@@ -195,6 +203,7 @@ def _type_name(expected: type) -> str:
     return {
         str: "a string",
         int: "an integer",
+        bool: "true or false",
         list: 'a list of strings (quote numbers and dates: "2022")',
         dict: "a mapping",
     }[expected]
@@ -235,6 +244,8 @@ def load_documents(
             continue
         if not ISO_DAY.match(str(record["date"])):
             problems.add(path, _line_of(record, "date"), "date", "must be an ISO date YYYY-MM-DD")
+        if record.get("period") is not None and not YEAR.match(record["period"]):
+            problems.add(path, _line_of(record, "period"), "period", 'must be a year: "2021"')
         source_file = directory / record["source_file"]
         if record["source_file"] not in sources:
             try:
@@ -250,16 +261,26 @@ def load_documents(
             problems.add(path, line, field, "markers not found in the source file")
             continue
         spans[record["id"]] = span
-        fields = {key: value for key, value in record.items() if key != "signatories"}
+        fields = {k: v for k, v in record.items() if k not in ("signatories", "areas")}
         documents[record["id"]] = Document(
-            **fields, signatories=tuple(record.get("signatories") or ())
+            **fields,
+            signatories=tuple(record.get("signatories") or ()),
+            areas=tuple(record.get("areas") or ()),
         )
     return documents, spans, sources
 
 
-def load_entries(
-    directory: Path, documents: dict[str, Document], spans: dict[str, str], problems: _Problems
-) -> list[Entry]:
+@dataclass(frozen=True)
+class _Context:
+    """What entries are checked against: the documents, their spans, areas and parties."""
+
+    documents: dict[str, Document]
+    spans: dict[str, str]
+    areas: tuple[str, ...]
+    parties: tuple[str, ...]
+
+
+def load_entries(directory: Path, context: _Context, problems: _Problems) -> list[Entry]:
     entries: list[Entry] = []
     seen: dict[str, str] = {}
     files = sorted((directory / "entries").glob("*.yaml"))
@@ -273,7 +294,7 @@ def load_entries(
             problems.add(path, 1, "", "must be a list of entries")
             continue
         for record in records:
-            entry = _load_entry(record, path, documents, spans, problems)
+            entry = _load_entry(record, path, context, problems)
             if entry is None:
                 continue
             if entry.id in seen:
@@ -284,21 +305,15 @@ def load_entries(
     return entries
 
 
-def _load_entry(
-    record: Any,
-    path: Path,
-    documents: dict[str, Document],
-    spans: dict[str, str],
-    problems: _Problems,
-) -> Entry | None:
+def _load_entry(record: Any, path: Path, context: _Context, problems: _Problems) -> Entry | None:
     if not check_fields(record, ENTRY_FIELDS, ENTRY_OPTIONAL, path, problems):
         return None
     source = record["source"]
     if not check_fields(source, SOURCE_FIELDS, {}, path, problems, prefix="source."):
         return None
     before = len(problems.items)
-    _check_entry_values(record, path, problems)
-    _check_source(record, path, documents, spans, problems)
+    _check_entry_values(record, path, context, problems)
+    _check_source(record, path, context, problems)
     if len(problems.items) > before:
         return None
     lists = ("keywords", "dates", "places", "people", "organisations")
@@ -319,13 +334,22 @@ def _load_entry(
         party=record.get("party"),
         status=record.get("status"),
         title_en=record.get("title_en"),
+        overview=bool(record.get("overview")),
+        summary=_collapsed(record.get("summary")),
+        summary_en=_collapsed(record.get("summary_en")),
         file=_display(path),
         line=record.line,
         **{name: tuple(record.get(name) or ()) for name in lists},
     )
 
 
-def _check_entry_values(record: LineDict, path: Path, problems: _Problems) -> None:
+def _collapsed(text: str | None) -> str | None:
+    return collapse_whitespace(text) if text else None
+
+
+def _check_entry_values(
+    record: LineDict, path: Path, context: _Context, problems: _Problems
+) -> None:
     def bad(field: str, message: str) -> None:
         problems.add(path, _line_of(record, field), field, message)
 
@@ -335,33 +359,29 @@ def _check_entry_values(record: LineDict, path: Path, problems: _Problems) -> No
         bad("kind", f"{record['kind']!r} is not one of {', '.join(ENTRY_KINDS)}")
     if len(record["questions"]) < 3:
         bad("questions", "needs at least 3 questions")
-    if record.get("area") is not None and record["area"] not in AREAS:
-        bad("area", f"{record['area']!r} is not one of {', '.join(AREAS)}")
-    if record.get("priority") is not None and not 1 <= record["priority"] <= 13:
-        bad("priority", "must be between 1 and 13")
+    if record.get("area") is not None and record["area"] not in context.areas:
+        known = ", ".join(context.areas) or "none (documents.yaml declares no areas)"
+        bad("area", f"{record['area']!r} is not one of the documents' areas: {known}")
+    if record.get("priority") is not None and record["priority"] < 1:
+        bad("priority", "must be a positive number, as in the report")
     if record.get("status") is not None and record["status"] not in ENTRY_STATUSES:
         bad("status", f"{record['status']!r} is not one of {', '.join(ENTRY_STATUSES)}")
-    if record.get("party") is not None and record["party"] not in PARTIES:
-        bad("party", f"{record['party']!r} is not one of {', '.join(PARTIES)}")
+    if record.get("party") is not None and record["party"] not in context.parties:
+        known = ", ".join(context.parties) or "none"
+        bad("party", f"{record['party']!r} is not a party of the glossary: {known}")
     for date in record.get("dates") or ():
         if not ISO_PARTIAL.match(date):
             bad("dates", f"{date!r} is not ISO (YYYY, YYYY-MM, YYYY-Qn or YYYY-MM-DD)")
 
 
-def _check_source(
-    record: LineDict,
-    path: Path,
-    documents: dict[str, Document],
-    spans: dict[str, str],
-    problems: _Problems,
-) -> None:
+def _check_source(record: LineDict, path: Path, context: _Context, problems: _Problems) -> None:
     source = record["source"]
     document_id = source["document"]
-    if document_id not in documents:
+    if document_id not in context.documents:
         line = _line_of(source, "document")
         problems.add(path, line, "source.document", f"unknown document id {document_id!r}")
         return
-    span = spans[document_id]
+    span = context.spans[document_id]
     quote = collapse_whitespace(source["quote"])
     if quote not in span:
         line = _line_of(source, "quote")
@@ -414,6 +434,7 @@ def load_glossary(directory: Path, problems: _Problems) -> Glossary:
         districts=tuple(data.get("districts") or ()),
         parties=mapping_of_lists("parties"),
         outside_places=tuple(data.get("outside_places") or ()),
+        generic=tuple(data.get("generic") or ()),
     )
 
 
@@ -424,8 +445,10 @@ def load_knowledge(directory: Path | str = DEFAULT_KNOWLEDGE_DIR) -> KnowledgeBa
     if not directory.is_dir():
         raise KnowledgeError([f"{directory}: knowledge directory not found"])
     documents, spans, sources = load_documents(directory, problems)
-    entries = load_entries(directory, documents, spans, problems)
     glossary = load_glossary(directory, problems)
+    areas = tuple(dict.fromkeys(area for d in documents.values() for area in d.areas))
+    context = _Context(documents, spans, areas, tuple(glossary.parties))
+    entries = load_entries(directory, context, problems)
     if problems.items:
         raise KnowledgeError(problems.items)
     return KnowledgeBase(

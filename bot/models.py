@@ -20,7 +20,6 @@ ENTRY_KINDS = (
     "gap",
 )
 ENTRY_STATUSES = ("decided", "done", "ongoing", "planned", "informed")
-AREAS = ("Ökad trygghet", "Ökad delaktighet", "Ökad jämlikhet", "God omsorg för individen")
 
 
 @dataclass(frozen=True)
@@ -39,6 +38,13 @@ class Document:
     starts_with: str | None = None
     ends_with: str | None = None
     title_en: str | None = None
+    party_en: str | None = None
+    period: str | None = None  # the year a report covers; facts dated later are plans
+    areas: tuple[str, ...] = ()  # the areas a report groups its priorities in
+
+    @property
+    def covered_year(self) -> str:
+        return self.period or self.date[:4]
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,9 @@ class Entry:
     party: str | None = None
     status: str | None = None
     title_en: str | None = None
+    overview: bool = False  # sums up a section or a note; broad questions want these
+    summary: str | None = None  # one short line for listings; else the answer's first sentence
+    summary_en: str | None = None
     file: str = ""
     line: int = 0
 
@@ -83,6 +92,7 @@ class Glossary:
     districts: tuple[str, ...] = ()
     parties: dict[str, tuple[str, ...]] = field(default_factory=dict)
     outside_places: tuple[str, ...] = ()
+    generic: tuple[str, ...] = ()  # words that name the material, not a topic ('rapporten')
 
 
 @dataclass(frozen=True)
@@ -124,11 +134,13 @@ class Answer:
     lang: str
     sources: tuple[Source, ...] = ()
     suggestions: tuple[Suggestion, ...] = ()
+    alternatives: tuple[Suggestion, ...] = ()  # runner-ups beside an answer: "Menade du hellre"
     related: tuple[Suggestion, ...] = ()
     reason: str | None = None
     notice: str | None = None
     detail: str | None = None  # for a gap: what the material does and does not say
     contact: str | None = None  # for an abstention: where to turn instead
+    more: str | None = None  # a listing's continuation token ("t:2021-10:10")
 
     def to_dict(self) -> dict:
         return {
@@ -139,8 +151,10 @@ class Answer:
             "confidence": round(self.confidence, 3),
             "entry_id": self.entry_id,
             "lang": self.lang,
+            "reason": self.reason,
             "sources": [asdict(source) for source in self.sources],
             "suggestions": [asdict(suggestion) for suggestion in self.suggestions],
+            "alternatives": [asdict(alternative) for alternative in self.alternatives],
         }
 
 

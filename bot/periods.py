@@ -48,6 +48,7 @@ QUARTERS = {
     "q4": 4,
 }
 YEAR = re.compile(r"\b(20\d\d)\b")
+DAY = re.compile(r"\b(\d{1,2}) (" + "|".join(MONTH_NUMBERS) + r")\b")
 DEFAULT_YEAR = 2021
 
 
@@ -90,6 +91,13 @@ def find_period(folded: str) -> Period | None:
     """The period a (folded) question names: a month, season, quarter or year."""
     years = [int(year) for year in YEAR.findall(folded)]
     year = years[0] if years else DEFAULT_YEAR
+    if match := DAY.search(folded):  # "den 22 april 2021"
+        try:
+            day = date(year, MONTH_NUMBERS[match[2]], int(match[1]))
+        except ValueError:
+            day = None
+        if day is not None:
+            return Period(day, day, day.isoformat())
     for phrase, quarter in QUARTERS.items():
         if re.search(rf"\b{phrase}\b", folded):
             start, end = _month_range(year, 3 * quarter - 2, 3 * quarter)

@@ -15,12 +15,6 @@ DEFAULT_CONTACT = {
     "en": "For questions beyond this material, please contact Huddinge kommun's contact centre "
     "(kontaktcenter).",
 }
-SCOPE = {
-    "sv": "Jag svarar utifrån trygghets- och delaktighetsberedningens verksamhetsberättelse för "
-    "2021 och protokollet från den 17 februari 2022 (§ 12, KS-2022/176.915).",
-    "en": "I answer from the 2021 annual report of Huddinge's committee for safety and "
-    "participation and the protocol of 17 February 2022 (§ 12, KS-2022/176.915).",
-}
 ABSTAIN_LEAD = {
     ("not_in_material", "sv"): "Det framgår inte av materialet jag har.",
     ("not_in_material", "en"): "The material I have does not say this.",
@@ -53,6 +47,7 @@ SUGGEST_LEAD = {
     "sv": "Jag är inte säker på vad du menar. Menade du:",
     "en": "I'm not sure what you mean. Did you mean:",
 }
+ALTERNATIVES_LEAD = {"sv": "Menade du hellre:", "en": "Or did you mean:"}
 SUGGEST_TAIL = {
     "sv": "Svara med en siffra, eller formulera om frågan.",
     "en": "Reply with a number, or rephrase the question.",
@@ -60,6 +55,10 @@ SUGGEST_TAIL = {
 LABELS = {
     "sv": {"source": "Källa", "quote": "Citat", "sources": "Källor", "section": "avsnitt"},
     "en": {"source": "Source", "quote": "Quote", "sources": "Sources", "section": "section"},
+}
+MORE = {
+    "sv": "… och {count} till.",
+    "en": "… and {count} more.",
 }
 VERDICTS = {
     ("exact", "sv"): "Ja, meningen finns ordagrant i källan.",
@@ -84,14 +83,59 @@ def short_quote(quote: str) -> str:
     return f"{cut} …"
 
 
-def abstain_text(reason: str, lang: str, contact: str | None, place: str = "") -> str:
+def abstain_text(
+    reason: str, lang: str, contact: str | None, place: str = "", scope: str = ""
+) -> str:
+    """An abstention: why, what the bot answers from (`scope`) and where to turn instead."""
     lead = ABSTAIN_LEAD.get((reason, lang), ABSTAIN_LEAD[("not_in_material", lang)])
     lead = lead.format(place=place)
     if reason in ("not_understood", "greeting"):
         return f"{lead} {REPHRASE[lang]}"
     if reason == "thanks":
         return lead
-    return f"{lead} {SCOPE[lang]} {contact or DEFAULT_CONTACT[lang]}"
+    return " ".join(part for part in (lead, scope, contact or DEFAULT_CONTACT[lang]) if part)
+
+
+UNSTATED = {
+    "sv": {
+        "count": "något antal",
+        "share": "någon andel",
+        "cost": "några belopp eller kostnader",
+        "when": "något datum",
+        "future": "några planer",
+        "year": "något om det året",
+        "name": "några namn",
+        "amount": "några belopp",
+    },
+    "en": {
+        "count": "a number",
+        "share": "a share",
+        "cost": "amounts or costs",
+        "when": "a date",
+        "future": "plans",
+        "year": "anything about that year",
+        "name": "names",
+        "amount": "amounts",
+    },
+}
+
+
+def unstated_text(cues, lang: str) -> str:
+    """The figure, date, plan or year a question asks for that the material does not give."""
+    what = " eller " if lang == "sv" else " or "
+    missing = what.join(UNSTATED[lang][cue] for cue in sorted(cues) if cue in UNSTATED[lang])
+    if lang == "sv":
+        return f"Materialet anger inte {missing} för det du frågar om. Det här står:"
+    return f"The material gives no {missing} for what you ask. This is what it says:"
+
+
+def not_stated_text(what: str, lang: str, *, place: str = "") -> str:
+    """One part of a question the material does not answer, said plainly."""
+    if place:
+        if lang == "sv":
+            return f"Materialet säger inget om detta i {place}. Det här står på annat håll:"
+        return f"The material says nothing about this for {place}. This is what it says elsewhere:"
+    return f"Obs: {what}." if lang == "sv" else f"Note: {what}."
 
 
 def suggestion_text(suggestions: tuple[Suggestion, ...], lang: str) -> str:
@@ -101,15 +145,54 @@ def suggestion_text(suggestions: tuple[Suggestion, ...], lang: str) -> str:
     return "\n".join(lines)
 
 
-def compose_text(body: str, sources: tuple[Source, ...], lang: str) -> str:
-    """Answer body, then one source line and the quote for each source."""
+def compose_text(
+    body: str,
+    sources: tuple[Source, ...],
+    lang: str,
+    alternatives: tuple[Suggestion, ...] = (),
+) -> str:
+    """Answer body, one source line and the quote for each source, then any runner-ups."""
     parts = [body]
     for source in sources[:3]:
         parts.append(source_line(source, lang))
         parts.append(f"{LABELS[lang]['quote']}: ”{short_quote(source.quote)}”")
     if len(sources) > 3:
         parts.append(f"(+{len(sources) - 3} {LABELS[lang]['sources'].lower()})")
-    return body if len(parts) == 1 else f"{body}\n\n" + "\n".join(parts[1:])
+    text = body if len(parts) == 1 else f"{body}\n\n" + "\n".join(parts[1:])
+    if alternatives:
+        titles = "; ".join(item.title for item in alternatives)
+        text += f"\n\n{ALTERNATIVES_LEAD[lang]} {titles}"
+    return text
+
+
+def listing_text(body: str, sources: tuple[Source, ...], lang: str, rest: int = 0) -> str:
+    """A listing, then its sources grouped by document: each document once, its sections
+    after it (quotes stay in `sources`; a listing line is a summary, not a quotation)."""
+    parts = [body]
+    if rest:
+        parts.append(MORE[lang].format(count=rest))
+    parts.append(grouped_sources(sources, lang))
+    return "\n\n".join(parts)
+
+
+def grouped_sources(sources: tuple[Source, ...], lang: str) -> str:
+    labels = LABELS[lang]
+    documents: dict[tuple, list[str]] = {}
+    for source in sources:
+        key = (source.title, source.date, source.reference)
+        sections = documents.setdefault(key, [])
+        if source.section not in sections:
+            sections.append(source.section)
+    label = labels["sources"] if len(documents) > 1 else labels["source"]
+    lines = [
+        f"{title} ({format_date(date, lang)}, {reference}): {'; '.join(sections)}."
+        for (title, date, reference), sections in documents.items()
+    ]
+    return (
+        f"{label}: " + "\n".join(lines)
+        if len(lines) == 1
+        else f"{label}:\n" + "\n".join(f"– {line}" for line in lines)
+    )
 
 
 def render_html(answer: Answer) -> str:

@@ -1,110 +1,87 @@
-"""Query analysis and hybrid ranking: FTS5/bm25 candidates re-ranked by weighted term coverage
-and rapidfuzz similarity to each entry's curated questions. Pure given an open index."""
+"""Candidates and their features: FTS5/bm25 finds entries that share a term with the question,
+then each candidate is described by a few numbers the fitted ranker weighs (bot.ranker).
+Pure given an open index."""
 
 from __future__ import annotations
 
-import bisect
 import json
-import math
 import re
 import sqlite3
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
 
-from bot.index import split_compound
-from bot.text import (
-    STOPWORDS,
-    fold,
-    question_cues,
-    question_years,
-    stem,
-    stem_en,
-    words,
+from bot.query import Query, QueryAnalyser
+from bot.text import fold, question_years, stem, words
+
+CANDIDATE_LIMIT = 40  # bm25 keeps the right entry far above this on every question set
+# Terms found in more than this share of entries are left out of the FTS query: they cost
+# the most and decide the least (the features still count them).
+FREQUENT_SHARE, FREQUENT_FLOOR = 0.02, 50
+ENTRY_CACHE = 5000
+HEAD, BODY, ENGLISH, PARTIAL = "head", "body", "en", "partial"
+SIMILARITY_FLOOR = 0.3  # token_sort_ratio below this is noise between any two questions
+REQUIRED_CUES = ("count", "share", "cost", "future", "when")
+# What an answer must hold, whatever else fits: a count, share, amount, name or date
+# question answered without a figure, name or date is a wrong answer, and so is a question
+# about a year the entry does not speak of ("year"). ("future" is too often a plain word
+# - "vill gå på nästa" - to be more than a feature.)
+HARD_CUES = ("count", "share", "when", "name", "amount")
+AMOUNT = re.compile(
+    r"\d[\d\s,.]*\s*(kr|kronor|mnkr|miljoner|miljarder|öre|mkr|tkr|sek)\b", re.IGNORECASE
+)
+NUMBER = re.compile(
+    r"\b(?!(?:19|20)\d\d\b)\d|\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|tjugo|hundra|"
+    r"one|two|three|four|five)\b"
+)
+# Vague quantities: the material speaks of a thing without counting it ("flera skjutningar").
+VAGUE = frozenset({"flera", "manga", "nagra", "antal", "par", "several", "many", "some"})
+# A name in running text: a quoted title, or a capitalised word that does not start a sentence.
+NAMED = re.compile(r"[\"”“»]|(?<![.!?]\s)(?<!^)\b[A-ZÅÄÖ][a-zåäö]+")
+MONEY = re.compile(
+    r"\b(kr|kronor|mnkr|öre|miljoner|mkr|tkr|sek|medel|ekonomisk\w*|budget\w*|belopp)\b",
+    re.IGNORECASE,
 )
 
-# A figure that can answer "how many": digits that are not a year, or a number word.
-NUMBER_WORDS = re.compile(
-    r"\b(?!(?:19|20)\d\d\b)\d|"
-    r"\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|tjugo|hundra|one|two|three|four|five)\b"
+# The features of one (question, entry) pair, in the order the ranker's weights use.
+FEATURES = (
+    "coverage_head",  # share of the question's weight found in title, questions, keywords
+    "coverage_body",  # ... found only in the answer, quote and names
+    "coverage_english",  # ... found only in the English text
+    "coverage_partial",  # ... found only as a compound head ('kameror' in trygghetskameror)
+    "title",  # share of the question's weight found in the title
+    "similarity",  # best fuzzy match of the question's terms with a curated question
+    "wording",  # best fuzzy match of the question's words as written with a curated question
+    "question_cover",  # share of the question's weight one curated question holds (the best)
+    "question_precision",  # share of that curated question's weight the question holds
+    "missed_rarest",  # the rarest known word of the question is not in the entry
+    "unknown",  # share of the question's weight that no entry knows
+    "cue_met",  # question words (when, how many, who …) the entry can answer
+    "cue_missed",  # when/count/share/cost/future asked, and the entry has no such fact
+    "year_mismatch",  # the question names a year the entry does not speak of
+    "party_match",  # the question names the party whose note this is
+    "party_unasked",  # a party's note, though the question names no party and asks no 'who'
+    "party_wrong",  # the question names another party than the note's
+    "place_match",  # the question names a place the entry names
+    "place_mismatch",  # the question names a place, the entry names other places
+    "gap",  # the entry says what the material does not contain
+    "gap_coverage",  # gap × total coverage: a gap must be about just what is asked
+    "gap_cue",  # gap whose curated questions ask what this question asks
+    "gap_cue_missed",  # gap whose curated questions ask for a kind of fact this one does not
+    "gap_unique",  # share of the question's weight a gap holds that no close fact entry holds
+    "bm25",  # 1 / (1 + position in the bm25 order)
+    "repaired_only",  # every word the entry matched was a guessed spelling
+    "overview",  # the entry sums up a section or a note
+    "broad_overview",  # ... and the question is broad ("vad handlar … om", "berätta om …")
+    # Optional (bot.semantic): cosines relative to the best candidate's, in hundredths.
+    "semantic_question",  # the closest curated question by meaning
+    "semantic_passage",  # the entry's title and answer by meaning
+    "semantic_rank",  # 1 / (1 + position when candidates are ordered by meaning)
 )
-NEGATED_ASIDE = re.compile(r"\(\s*(?:inte|ej|icke|not|no)\b[^)]*\)", re.IGNORECASE)
-MONEY = re.compile(r"\b(kr|kronor|mnkr|öre|miljoner|mkr|tkr|sek)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class SearchTuning:
-    """Ranking knobs; defaults were set on the whole public question set, not per question."""
-
-    candidate_limit: int = 40
-    head_weight: float = 1.0
-    body_weight: float = 0.7
-    english_weight: float = 0.9
-    unknown_weight: float = 2.2
-    coverage_share: float = 0.65
-    similarity_share: float = 0.35
-    cue_bonus: float = 0.05
-    cue_penalty: float = 0.08
-    party_bonus: float = 0.1
-    frequent_share: float = 0.02
-    frequent_floor: int = 50
-    repair_factor: float = 0.8
-    gap_mismatch_penalty: float = 0.15
-    cost_penalty: float = 0.2
-    decision_bonus: float = 0.12
-    title_share: float = 0.1
-    partial_weight: float = 0.5
-    typo_prefix: int = 2  # letters a typo repair must keep at the start
-    typo_min_length: int = 6
-    note_penalty: float = 0.05
-    year_mismatch_penalty: float = 0.1
-    short_unknown_weight: float = 0.5
-    similarity_floor: float = 0.3
-    report_year: str = "2021"  # facts dated later are plans: what "next"/"snart" asks for
-
-
-@dataclass(frozen=True)
-class TermGroup:
-    """One word of the question and every index term that counts as it."""
-
-    word: str
-    sv: frozenset[str]
-    en: frozenset[str]
-    weight: float
-    repaired: bool = False  # found only by typo repair
-    heads: frozenset[str] = frozenset()  # heads of compound glossary targets: partial matches
-
-    @property
-    def known(self) -> bool:
-        return bool(self.sv or self.en)
-
-
-@dataclass(frozen=True)
-class Query:
-    text: str
-    lang: str
-    groups: tuple[TermGroup, ...]
-    cues: frozenset[str] = frozenset()
-    years: frozenset[str] = frozenset()
-    parties: frozenset[str] = frozenset()
-    districts: frozenset[str] = frozenset()
-    outside: tuple[str, ...] = ()
-
-    @property
-    def known_groups(self) -> tuple[TermGroup, ...]:
-        return tuple(group for group in self.groups if group.known)
-
-    @cached_property
-    def total_weight(self) -> float:
-        return sum(group.weight for group in self.groups)
-
-    @cached_property
-    def terms_text(self) -> str:
-        chosen = [min(group.sv) if group.sv else group.word for group in self.groups]
-        return " ".join(sorted(chosen))
+SEMANTIC_FEATURES = ("semantic_question", "semantic_passage", "semantic_rank")
+SEMANTIC_SCALE = 100.0  # e5 cosines of related texts differ in the second decimal
 
 
 @dataclass
@@ -133,6 +110,14 @@ class IndexedEntry:
     def question_terms(self) -> list[str]:
         return [" ".join(sorted(q.split())) for q in json.loads(self.row["question_terms"])]
 
+    @cached_property
+    def question_term_sets(self) -> list[frozenset[str]]:
+        return [frozenset(q.split()) for q in json.loads(self.row["question_terms"])]
+
+    @cached_property
+    def question_words(self) -> list[str]:
+        return [" ".join(words(q)) for q in json.loads(self.row["questions"])]
+
     def listed(self, name: str) -> tuple[str, ...]:
         return tuple(json.loads(self.row[name] or "[]"))
 
@@ -144,13 +129,13 @@ class IndexedEntry:
     def kind(self) -> str:
         return self.row["kind"]
 
-    @cached_property
-    def has_number(self) -> bool:
-        return bool(NUMBER_WORDS.search(self.row["answer"].casefold()))
+    @property
+    def is_gap(self) -> bool:
+        return self.row["kind"] == "gap"
 
     @cached_property
-    def has_money(self) -> bool:
-        return bool(MONEY.search(self.row["answer"]))
+    def folded_places(self) -> frozenset[str]:
+        return frozenset(fold(place) for place in self.listed("places"))
 
     @cached_property
     def asked_cues(self) -> frozenset[str]:
@@ -166,54 +151,85 @@ class IndexedEntry:
         stated = question_years(self.row["answer"]) | {d[:4] for d in self.listed("dates")}
         return stated | self.asked_years
 
-    def satisfies(self, cue: str, report_year: str) -> bool:
-        if self.kind == "gap":
+    def counts(self, groups) -> bool:
+        """A figure stands in a sentence that holds the counted thing ('415 klotterärenden'),
+        not just anywhere ('tre tungt kriminella nätverk' counts no shootings)."""
+        from bot.entries import sentences
+        from bot.text import terms
+
+        relevant = [
+            sentence
+            for sentence in sentences(self.row["answer"])
+            if any(holds_term(set(terms(sentence)), g.sv) for g in groups)
+        ]
+        if not relevant:
+            return self.satisfies("count")
+        if any(_vaguely_counted(sentence, groups) for sentence in relevant):
+            return False  # "flera skjutningar": the thing is there, its number is not
+        return any(NUMBER.search(sentence.casefold()) for sentence in relevant) or (
+            len(self.listed("people")) >= 2
+        )
+
+    def satisfies(self, cue: str) -> bool:
+        """Whether the entry holds the kind of fact a question word asks for."""
+        if self.is_gap:
             return cue in self.asked_cues
+        answer = self.row["answer"]
         if cue == "when":
             return bool(self.listed("dates"))
         if cue == "count":  # a figure, or named people that can be counted
-            return self.has_number or len(self.listed("people")) >= 2
+            return bool(NUMBER.search(answer.casefold())) or len(self.listed("people")) >= 2
         if cue == "share":
-            return "%" in self.row["answer"] or "procent" in self.row["answer"]
+            return "%" in answer or "procent" in answer
         if cue == "cost":
-            return self.has_money
+            return bool(MONEY.search(answer))
         if cue == "who":
             return bool(self.listed("people") or self.listed("organisations"))
+        if cue == "name":  # something named: people, organisations, places, a quoted title
+            names = self.listed("people") + self.listed("organisations") + self.listed("places")
+            return bool(names) or bool(NAMED.search(answer))
+        if cue == "amount":
+            return bool(AMOUNT.search(answer))
         if cue == "where":
             return bool(self.listed("places"))
         if cue == "decision":
             return self.kind == "decision"
-        if cue == "future":
+        if cue == "future":  # a plan, or a fact dated after the period its document covers
+            period = self.row["period"] or ""
             return self.row["status"] == "planned" or any(
-                date[:4] > report_year for date in self.listed("dates")
+                date[:4] > period for date in self.listed("dates") if period
             )
         return True
 
 
 @dataclass(frozen=True)
-class Match:
+class Candidate:
+    """One entry as a possible answer to one question, with the numbers that describe the fit."""
+
     entry: IndexedEntry
-    score: float
-    coverage: float
-    similarity: float
-    matched: frozenset[int] = field(default_factory=frozenset)
-    best_weight: float = 0.0
+    features: dict[str, float]
+    matched: frozenset[int]  # positions of the query groups the entry holds
+    unmet: frozenset[str] = frozenset()  # hard cues of the question the entry cannot answer
 
 
 class Searcher:
-    """Analyses questions and ranks entries of one open index."""
+    """Finds and describes candidate entries for questions, over one open index."""
 
-    def __init__(self, connection: sqlite3.Connection, tuning: SearchTuning | None = None):
+    def __init__(self, connection: sqlite3.Connection, semantic=None):
         self.db = connection
-        self.tuning = tuning or SearchTuning()
         self.entry_total = connection.execute("select count(*) from entries").fetchone()[0]
-        self.sv_df, self.en_df = self._load_vocabulary()
-        self.sv_sorted = sorted(self.sv_df)
-        self.aliases = dict(connection.execute("select term, base from aliases"))
-        self.surface = dict(connection.execute("select word, term from surface"))
-        self.surface.update({word: "" for word in STOPWORDS})
-        self.surface_by_prefix = _group_by_prefix(sorted(self.surface), self.tuning.typo_prefix)
-        self.glossary = self._load_glossary()
+        sv_df, en_df = self._load_vocabulary()
+        self.sv_df = sv_df
+        self.analyser = QueryAnalyser(
+            entry_total=self.entry_total,
+            sv_df=sv_df,
+            en_df=en_df,
+            aliases=dict(connection.execute("select term, base from aliases")),
+            surface=dict(connection.execute("select word, term from surface")),
+            glossary=self._load_glossary(),
+        )
+        self.en_df = en_df
+        self.semantic = semantic
         self._entries: OrderedDict[int, IndexedEntry] = OrderedDict()
 
     def _load_vocabulary(self) -> tuple[dict[str, int], dict[str, int]]:
@@ -228,161 +244,66 @@ class Searcher:
             glossary.setdefault(kind, {}).setdefault(phrase, []).append(target)
         return glossary
 
-    # -- query analysis -------------------------------------------------------------------
-
-    def idf(self, df: int) -> float:
-        return math.log((self.entry_total + 1) / (df + 0.5))
-
     def analyse(self, text: str, lang: str) -> Query:
-        # "(inte digitalt)": an aside that rules something out is no evidence for it.
-        folded = " ".join(words(NEGATED_ASIDE.sub(" ", text)))
-        parties = self._find_parties(text, folded)
-        consumed, phrase_groups = self._glossary_phrases(folded, lang)
-        groups = list(phrase_groups)
-        party_words = {fold(alias) for alias in self.glossary.get("party", {})}
-        for word in folded.split():
-            if word in consumed or word in party_words or word in STOPWORDS:
-                continue
-            group = self._expand(word, lang)
-            if group is not None:
-                groups.append(group)
-        return Query(
-            text=text,
-            lang=lang,
-            groups=tuple(_dedupe(groups)),
-            cues=question_cues(folded),
-            years=question_years(folded),
-            parties=frozenset(parties),
-            districts=frozenset(self._phrases_in(folded, "district")),
-            outside=tuple(self._phrases_in(folded, "outside")),
-        )
+        return self.analyser.analyse(text, lang)
 
-    def _find_parties(self, text: str, folded: str) -> set[str]:
-        found = set()
-        for alias, codes in self.glossary.get("party", {}).items():
-            if len(alias) <= 2:
-                pattern = rf"(?<![\w]){re.escape(alias)}(?![\w])"
-                if re.search(pattern, text):
-                    found.update(codes)
-            elif re.search(rf"\b{re.escape(alias)}\b", folded):
-                found.update(codes)
-        return found
+    # -- entries ----------------------------------------------------------------------------
 
-    def _phrases_in(self, folded: str, kind: str) -> list[str]:
-        return [
-            targets[0]
-            for phrase, targets in self.glossary.get(kind, {}).items()
-            if re.search(rf"\b{re.escape(phrase)}\b", folded)
+    def entry(self, number: int) -> IndexedEntry:
+        cached = self._entries.get(number)
+        if cached is None:
+            row = self.db.execute("select * from entries where n = ?", (number,)).fetchone()
+            cached = IndexedEntry(dict(row))
+            self._entries[number] = cached
+            if len(self._entries) > ENTRY_CACHE:
+                self._entries.popitem(last=False)
+        return cached
+
+    def entry_by_id(self, entry_id: str) -> IndexedEntry | None:
+        row = self.db.execute("select n from entries where id = ?", (entry_id,)).fetchone()
+        return self.entry(row[0]) if row else None
+
+    def curated_match(self, text: str) -> IndexedEntry | None:
+        """The one entry that has this question, word for word (folded), among its curated
+        questions; None when no entry or several have it."""
+        key = " ".join(words(text))
+        rows = self.db.execute("select entry from curated where folded = ?", (key,)).fetchall()
+        return self.entry(rows[0][0]) if len(rows) == 1 else None
+
+    # -- candidates -------------------------------------------------------------------------
+
+    def candidates(self, query: Query) -> list[Candidate]:
+        """Entries that share a term with the question (bm25 order), plus the closest ones by
+        meaning when embeddings are available, each with its features."""
+        numbers = self._fts_candidates(query)
+        scores = self.semantic.scores(query.text) if self.semantic else {}
+        if not scores:
+            described = [
+                self.describe(query, self.entry(n), rank) for rank, n in enumerate(numbers)
+            ]
+            return _with_gap_contrast(query, described)
+        by_meaning = sorted(scores, key=lambda n: -sum(scores[n]))
+        numbers += [n for n in by_meaning[: self.semantic.extra] if n not in numbers]
+        best_q = max(scores[n][0] for n in numbers)
+        best_p = max(scores[n][1] for n in numbers)
+        order = {n: i for i, n in enumerate(sorted(numbers, key=lambda n: -sum(scores[n])))}
+        described = [
+            self.describe(
+                query,
+                self.entry(n),
+                rank,
+                semantic=(
+                    SEMANTIC_SCALE * (scores[n][0] - best_q),
+                    SEMANTIC_SCALE * (scores[n][1] - best_p),
+                    1.0 / (1 + order[n]),
+                ),
+            )
+            for rank, n in enumerate(numbers)
         ]
+        return _with_gap_contrast(query, described)
 
-    def _glossary_phrases(self, folded: str, lang: str) -> tuple[set[str], list[TermGroup]]:
-        """Multi-word glossary phrases ('opening hours', 'hur långt') become one group each."""
-        consumed: set[str] = set()
-        groups = []
-        kinds = ("english", "synonym") if lang == "en" else ("synonym",)
-        for kind in kinds:
-            for phrase, targets in self.glossary.get(kind, {}).items():
-                if " " not in phrase or not re.search(rf"\b{re.escape(phrase)}\b", folded):
-                    continue
-                consumed.update(phrase.split())
-                target_terms = frozenset(t for target in targets for t in target.split())
-                group = self._group(phrase, target_terms, frozenset())
-                groups.append(replace(group, heads=self._compound_heads(target_terms)))
-        return consumed, groups
-
-    def _expand(self, word: str, lang: str) -> TermGroup | None:
-        """The index terms a word stands for; None for a misspelt stopword."""
-        sv: set[str] = set()
-        stemmed = stem(word)
-        stemmed = self.aliases.get(stemmed, stemmed)
-        if stemmed in self.sv_df:
-            sv.add(stemmed)
-        meaning: set[str] = set()
-        for kind in ("synonym", "abbreviation", "english"):
-            if kind == "english" and lang != "en" and sv:
-                continue
-            for target in self.glossary.get(kind, {}).get(word, ()):
-                meaning.update(target.split())
-        sv.update(meaning)
-        en = frozenset({stem_en(word)} & self.en_df.keys()) if lang == "en" else frozenset()
-        repaired = False
-        if not sv and not en:
-            neighbour = self._typo_neighbour(word)
-            if neighbour == "":
-                return None
-            if neighbour:
-                sv.add(neighbour)
-                repaired = True
-        if not sv and not en:
-            sv.update(self._near_terms(stemmed))
-        # A word the glossary explains weighs as much as what it means ('info' = information).
-        basis = [self.sv_df[t] for t in meaning if t in self.sv_df]
-        if not basis and en:
-            basis = [self.en_df[t] for t in en]  # an English word weighs as in English text
-        group = self._group(word, frozenset(sv), en, basis=basis)
-        if repaired:
-            group = replace(group, weight=group.weight * self.tuning.repair_factor, repaired=True)
-        return replace(group, heads=self._compound_heads(meaning))
-
-    def _compound_heads(self, targets) -> frozenset[str]:
-        """Heads of compound glossary targets: 'security cameras' -> trygghetskameror, and
-        (as a partial match) any kameror."""
-        heads = set()
-        for term in targets:
-            parts = split_compound(term, self.sv_df.keys())
-            if parts and parts[-1] not in targets:
-                heads.add(parts[-1])
-        return frozenset(heads)
-
-    def _near_terms(self, stemmed: str) -> set[str]:
-        """Compound parts and longer inflections of an unknown stem."""
-        parts = split_compound(stemmed, self.sv_df.keys())
-        if parts:
-            return set(parts)
-        if len(stemmed) >= 5:
-            start = bisect.bisect_left(self.sv_sorted, stemmed)
-            longer = [t for t in self.sv_sorted[start : start + 4] if t.startswith(stemmed)]
-            return set(longer)
-        return set()
-
-    def _typo_neighbour(self, word: str) -> str | None:
-        """The stem of the closest known word form ('' for a stopword), or None."""
-        if len(word) < self.tuning.typo_min_length or not word.isalpha():
-            return None  # a short word is too easily another word ('skämt' -> 'skatt')
-        allowed = 1 if len(word) < 9 else 2
-        # Typos keep the first two letters far more often than not; requiring that keeps
-        # real but unknown words ('simhallen') from being 'corrected' into known ones.
-        choices = self.surface_by_prefix.get(word[: self.tuning.typo_prefix], ())
-        best = process.extractOne(word, choices, scorer=Levenshtein.distance, score_cutoff=allowed)
-        return self.surface[best[0]] if best else None
-
-    def _group(
-        self,
-        word: str,
-        sv: frozenset[str],
-        en: frozenset[str],
-        basis: list[int] | None = None,
-    ) -> TermGroup:
-        """Weight = idf of the rarest alternative, or of `basis` (document frequencies)."""
-        if basis:
-            dfs = basis
-        else:
-            dfs = [self.sv_df[t] for t in sv if t in self.sv_df]
-            dfs += [self.en_df[t] for t in en if t in self.en_df]
-        unknown = self.tuning.unknown_weight if len(word) > 2 else self.tuning.short_unknown_weight
-        weight = self.idf(min(dfs)) if dfs else unknown
-        if word.isdigit() and dfs:
-            weight = min(weight, self.tuning.unknown_weight)
-        return TermGroup(word=word, sv=sv, en=en, weight=max(weight, 0.1))
-
-    # -- ranking --------------------------------------------------------------------------
-
-    def candidates(self, query: Query) -> list[int]:
-        """Entry numbers whose text shares a term with the question, best bm25 first.
-
-        Terms found in very many entries are left out of the FTS query (they cost the most
-        and decide the least); the re-ranking still counts them."""
-        limit = max(self.tuning.frequent_floor, self.entry_total * self.tuning.frequent_share)
+    def _fts_candidates(self, query: Query) -> list[int]:
+        limit = max(FREQUENT_FLOOR, self.entry_total * FREQUENT_SHARE)
         pairs = [(self.sv_df.get(t, 0), t, "") for g in query.groups for t in g.sv | g.heads]
         pairs += [(self.en_df.get(t, 0), t, "en : ") for g in query.groups for t in g.en]
         chosen = sorted({pair for pair in pairs if pair[0] <= limit})
@@ -396,58 +317,88 @@ class Searcher:
         expression = " OR ".join(f'{column}"{term}"' for _, term, column in chosen)
         order = "order by bm25(entries_fts, 3.0, 1.0, 1.5) " if ranked else ""
         sql = f"select rowid from entries_fts where entries_fts match ? {order}limit ?"
-        rows = self.db.execute(sql, (expression, self.tuning.candidate_limit))
-        return [row[0] for row in rows]
+        return [row[0] for row in self.db.execute(sql, (expression, CANDIDATE_LIMIT))]
 
-    def entry(self, number: int) -> IndexedEntry:
-        cached = self._entries.get(number)
-        if cached is None:
-            row = self.db.execute("select * from entries where n = ?", (number,)).fetchone()
-            cached = IndexedEntry(dict(row))
-            self._entries[number] = cached
-            if len(self._entries) > 5000:
-                self._entries.popitem(last=False)
-        return cached
+    # -- features ---------------------------------------------------------------------------
 
-    def entry_by_id(self, entry_id: str) -> IndexedEntry | None:
-        row = self.db.execute("select n from entries where id = ?", (entry_id,)).fetchone()
-        return self.entry(row[0]) if row else None
-
-    def rank(self, query: Query, limit: int = 10) -> list[Match]:
-        matches = [self.score(query, self.entry(number)) for number in self.candidates(query)]
-        matches.sort(key=lambda m: (-m.score, m.entry.kind == "gap", m.entry.id))
-        return matches[:limit]
-
-    def score(self, query: Query, entry: IndexedEntry) -> Match:
-        tuning = self.tuning
+    def describe(
+        self,
+        query: Query,
+        entry: IndexedEntry,
+        rank: int = 0,
+        semantic: tuple[float, float, float] = (0.0, 0.0, 0.0),
+    ) -> Candidate:
+        """The features of one entry as the answer to one question (see FEATURES)."""
         total = query.total_weight or 1.0
-        gained, matched, best, titled = 0.0, set(), 0.0, 0.0
+        shares = dict.fromkeys((HEAD, BODY, ENGLISH, PARTIAL), 0.0)
+        matched, titled, unknown = set(), 0.0, 0.0
+        rarest = max(query.known_groups, key=lambda g: g.weight, default=None)
         for position, group in enumerate(query.groups):
+            if not group.known:
+                unknown += group.weight
             if group.sv & entry.title:
                 titled += group.weight
-            level = 0.0
-            if group.sv & entry.head:
-                level = tuning.head_weight
-            elif group.sv & entry.body:
-                level = tuning.body_weight
-            if group.en & entry.english:
-                level = max(level, tuning.english_weight)
-            if not level and group.heads & (entry.head | entry.body):
-                level = tuning.partial_weight
+            level = _match_level(group, entry)
             if level:
-                gained += group.weight * level
+                shares[level] += group.weight / total
                 matched.add(position)
-                best = max(best, group.weight)
-        coverage = gained / total
-        similarity = self._similarity(query, entry)
-        score = tuning.coverage_share * coverage + tuning.similarity_share * similarity
-        score += tuning.title_share * titled / total  # an entry about the asked word
-        score += self._cue_adjustment(query, entry)
-        if query.parties and entry.row["party"] in query.parties:
-            score += tuning.party_bonus
-        elif entry.row["party"] and not query.parties and not query.cues & {"who"}:
-            score -= tuning.note_penalty  # facts come from the report before party notes
-        return Match(entry, max(0.0, score), coverage, similarity, frozenset(matched), best)
+        repaired_only = bool(matched) and all(query.groups[i].repaired for i in matched)
+        coverage = sum(shares.values())
+        cue_met = sum(entry.satisfies(c) for c in query.cues if c != "cost")
+        cue_missed = sum(not entry.satisfies(c) for c in query.cues if c in REQUIRED_CUES)
+        party = entry.row["party"]
+        features = {
+            "coverage_head": shares[HEAD],
+            "coverage_body": shares[BODY],
+            "coverage_english": shares[ENGLISH],
+            "coverage_partial": shares[PARTIAL],
+            "title": titled / total,
+            "similarity": self._similarity(query, entry),
+            "wording": self._wording(query, entry),
+            **self._question_overlap(query, entry),
+            "missed_rarest": float(
+                rarest is not None and query.groups.index(rarest) not in matched
+            ),
+            "unknown": unknown / total,
+            "cue_met": float(min(cue_met, 2)),
+            "cue_missed": float(min(cue_missed, 2)),
+            "year_mismatch": float(self._year_mismatch(query, entry)),
+            "party_match": float(bool(party) and party in query.parties),
+            "party_unasked": float(bool(party) and not query.parties and "who" not in query.cues),
+            "party_wrong": float(
+                bool(party) and bool(query.parties) and party not in query.parties
+            ),
+            "place_match": float(bool(query.districts_folded & entry.folded_places)),
+            "place_mismatch": float(
+                bool(query.districts)
+                and bool(entry.folded_places)
+                and not query.districts_folded & entry.folded_places
+            ),
+            "gap": float(entry.is_gap),
+            "gap_coverage": coverage if entry.is_gap else 0.0,
+            "gap_cue": float(entry.is_gap and bool(entry.asked_cues & query.cues)),
+            "gap_cue_missed": float(
+                entry.is_gap and bool(entry.asked_cues) and not entry.asked_cues & query.cues
+            ),
+            "gap_unique": 0.0,  # set by _with_gap_contrast: it needs the other candidates
+            "bm25": 1.0 / (1 + rank),
+            "repaired_only": float(repaired_only),
+            "overview": float(entry.row["overview"]),
+            "broad_overview": float(entry.row["overview"] and query.intent == "broad"),
+            **dict(zip(SEMANTIC_FEATURES, semantic, strict=True)),
+        }
+        cues = set(query.cues) | ({"amount"} if {"count", "cost"} <= query.cues else set())
+        unmet = {c for c in cues if c in HARD_CUES and not entry.satisfies(c)}
+        if "count" in cues and "count" not in unmet and not entry.counts(query.topical_groups):
+            unmet.add("count")
+        if features["year_mismatch"] and not entry.is_gap:
+            unmet.add("year")
+        return Candidate(entry, features, frozenset(matched), frozenset(unmet))
+
+    def _year_mismatch(self, query: Query, entry: IndexedEntry) -> bool:
+        # A gap is about the years its questions name; an entry about the years it states.
+        years = entry.asked_years if entry.is_gap else entry.years
+        return bool(query.years) and (bool(years) or not entry.is_gap) and not query.years & years
 
     def _similarity(self, query: Query, entry: IndexedEntry) -> float:
         text = query.terms_text
@@ -456,44 +407,79 @@ class Searcher:
         best = process.extractOne(text, entry.question_terms, scorer=fuzz.token_sort_ratio)
         if not best:
             return 0.0
-        floor = self.tuning.similarity_floor
-        return max(0.0, (best[1] / 100 - floor) / (1 - floor))
+        return max(0.0, (best[1] / 100 - SIMILARITY_FLOOR) / (1 - SIMILARITY_FLOOR))
 
-    def _cue_adjustment(self, query: Query, entry: IndexedEntry) -> float:
-        """Reward entries that hold what the question word asks for; a gap entry only
-        stands for the kind of question its curated questions ask."""
-        adjustment = 0.0
-        if entry.kind == "gap" and entry.asked_cues and not entry.asked_cues & query.cues:
-            adjustment -= self.tuning.gap_mismatch_penalty
-        # A gap is about the years its questions name; an entry about the years it states.
-        years = entry.asked_years if entry.kind == "gap" else entry.years
-        if query.years and (years or entry.kind != "gap") and not query.years & years:
-            adjustment -= self.tuning.year_mismatch_penalty
-        for cue in query.cues:
-            if entry.satisfies(cue, self.tuning.report_year):
-                if cue == "decision" and entry.kind == "decision":
-                    adjustment += self.tuning.decision_bonus
-                elif cue != "cost":
-                    adjustment += self.tuning.cue_bonus
-            elif cue == "cost":
-                adjustment -= self.tuning.cost_penalty
-            elif cue in ("when", "count", "share", "future"):
-                adjustment -= self.tuning.cue_penalty
-        return adjustment
+    def _question_overlap(self, query: Query, entry: IndexedEntry) -> dict[str, float]:
+        """How well the single closest curated question and the question cover each other,
+        both ways, weighted by how rare each word is."""
+        total = query.total_weight or 1.0
+        best = (0.0, 0.0)
+        for terms in entry.question_term_sets:
+            if not terms:
+                continue
+            held = [g for g in query.groups if g.sv & terms or g.heads & terms]
+            cover = sum(g.weight for g in held) / total
+            found = set().union(*(g.sv | g.heads for g in held)) & terms if held else set()
+            weights = {t: self.analyser.idf(self.sv_df.get(t, 0)) for t in terms}
+            precision = sum(weights[t] for t in found) / (sum(weights.values()) or 1.0)
+            if cover + precision > sum(best):
+                best = (cover, precision)
+        return {"question_cover": best[0], "question_precision": best[1]}
 
-
-def _group_by_prefix(sorted_terms: list[str], length: int) -> dict[str, list[str]]:
-    groups: dict[str, list[str]] = {}
-    for term in sorted_terms:
-        groups.setdefault(term[:length], []).append(term)
-    return groups
+    def _wording(self, query: Query, entry: IndexedEntry) -> float:
+        if not query.folded or not entry.question_words:
+            return 0.0
+        best = process.extractOne(query.folded, entry.question_words, scorer=fuzz.ratio)
+        return best[1] / 100 if best else 0.0
 
 
-def _dedupe(groups: list[TermGroup]) -> list[TermGroup]:
-    seen, unique = set(), []
-    for group in groups:
-        key = (group.sv, group.en) if group.known else group.word
-        if key not in seen:
-            seen.add(key)
-            unique.append(group)
-    return unique
+def _vaguely_counted(sentence: str, groups) -> bool:
+    """A word of the question right after a vague quantity: 'flera skjutningar'."""
+    tokens = words(sentence)
+    for before, token in zip(tokens, tokens[1:], strict=False):
+        if before in VAGUE and any(holds_term({stem(token)}, g.sv) for g in groups):
+            return True
+    return False
+
+
+def holds_term(held: set[str], wanted: frozenset[str]) -> bool:
+    """A set of terms holds a word, also as the head of a compound ('trygghetskamer' holds
+    'kamer')."""
+    return any(t == h or (len(t) >= 4 and h.endswith(t)) for t in wanted for h in held)
+
+
+CONTRAST_FACTS = 3  # the fact entries a gap is held against: those holding most of the words
+
+
+def _with_gap_contrast(query: Query, candidates: list[Candidate]) -> list[Candidate]:
+    """Each gap's share of the question's weight that the closest fact entries do not hold:
+    a gap stands for a missing fact, so it must explain words the facts cannot."""
+    if not any(c.entry.is_gap for c in candidates):
+        return candidates
+    total = query.total_weight or 1.0
+
+    def held(candidate: Candidate) -> float:
+        return sum(query.groups[i].weight for i in candidate.matched)
+
+    facts = sorted((c for c in candidates if not c.entry.is_gap), key=held, reverse=True)
+    covered = set().union(*(c.matched for c in facts[:CONTRAST_FACTS])) if facts else set()
+    result = []
+    for candidate in candidates:
+        if candidate.entry.is_gap:
+            unique = sum(query.groups[i].weight for i in candidate.matched - covered) / total
+            features = {**candidate.features, "gap_unique": unique}
+            candidate = replace(candidate, features=features)
+        result.append(candidate)
+    return result
+
+
+def _match_level(group, entry: IndexedEntry) -> str | None:
+    if group.sv & entry.head:
+        return HEAD
+    if group.sv & entry.body:
+        return BODY
+    if group.en & entry.english:
+        return ENGLISH
+    if group.heads & (entry.head | entry.body):
+        return PARTIAL
+    return None

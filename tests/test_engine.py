@@ -15,6 +15,8 @@ ANSWER_FIELDS = {
     "lang",
     "sources",
     "suggestions",
+    "reason",
+    "alternatives",
 }
 
 
@@ -113,7 +115,7 @@ def test_hostile_input_never_raises(engine, question):
 
 
 def test_one_common_word_never_gives_a_confident_answer(engine):
-    for word in ("Huddinge", "2021", "kommunen", "beredningen"):
+    for word in ("Huddinge", "2021", "kommunen", "nämnden"):
         assert engine.answer(word).status != "answer", word
 
 

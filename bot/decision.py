@@ -1,0 +1,125 @@
+"""The decision: ranked candidates with calibrated probabilities -> what to reply.
+
+- Answer the top entry when its probability clears the fitted bar. A close runner-up is
+  still offered beside the answer ("Menade du hellre …?").
+- Offer choices only when no entry stands out, and then at least two of them.
+- A gap entry on top is an honest abstention: the material does not state what was asked.
+- A count, share, cost or date question is never answered by an entry without such a fact:
+  the reply says the material does not state it, with the related fact it does state.
+- Abstain only when nothing fits.
+Pure: no index, no wording.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.query import Query
+from bot.ranker import Ranked, Ranking, Thresholds
+
+MAX_CHOICES = 3
+BROAD_OPTION = 0.02  # below this share an entry is noise even among a topic's many entries
+# A second entry of the same section joins the answer when it holds at least this share of
+# the question's weight that the first one lacks ("när … och var …?" answered by siblings).
+COMPANION_SHARE = 0.2
+
+
+@dataclass(frozen=True)
+class Plan:
+    kind: Literal["answer", "suggest", "gap", "unstated", "abstain"]
+    confidence: float
+    chosen: tuple[Ranked, ...] = ()  # the entries whose facts the reply gives
+    choices: tuple[Ranked, ...] = ()  # suggestions, or runner-ups beside an answer
+    unmet: frozenset[str] = frozenset()  # for "unstated": what kind of fact is missing
+
+
+def decide(ranking: Ranking, query: Query, thresholds: Thresholds) -> Plan:
+    ranked = ranking.ranked
+    if not asks_for_something(query):
+        # One topic word and no question word names a topic, not a missing fact: no gap.
+        ranked = [r for r in ranked if not r.entry.is_gap]
+    if not ranked:
+        return Plan("abstain", 0.0)
+    ranked = facts_before_redundant_gaps(ranked)
+    top = ranked[0]
+    confidence = ranking.calibrate(top.probability)
+    if not top.entry.is_gap and top.candidate.unmet:
+        return _unstated(ranked, thresholds, confidence)
+    facts = [r for r in ranked if not r.entry.is_gap and not r.candidate.unmet]
+    if confidence >= thresholds.answer:
+        if top.entry.is_gap:
+            return Plan("gap", confidence, (top,))
+        chosen = (top, *companions(top, ranked, query, thresholds))
+        rest = [r for r in facts if r not in chosen]
+        runners = tuple(r for r in rest[:MAX_CHOICES] if r.probability >= thresholds.alternative)
+        return Plan("answer", confidence, chosen, runners)
+    if 1 - ranking.none >= thresholds.suggest:  # something fits, nothing stands out
+        # A one-topic question ("demokrati") spreads over the topic's entries: its best
+        # entries of different sections are the choices, however the probability spreads.
+        bar = BROAD_OPTION if len(query.topical_groups) <= 1 else thresholds.option
+        options = diverse([r for r in facts if r.probability >= bar])[:MAX_CHOICES]
+        if len(options) >= 2:
+            return Plan("suggest", confidence, choices=tuple(options))
+    if top.entry.is_gap and top.probability >= thresholds.option:
+        return Plan("gap", confidence, (top,))
+    return Plan("abstain", confidence)
+
+
+def _unstated(ranked: list[Ranked], thresholds: Thresholds, confidence: float) -> Plan:
+    """The best entry lacks the figure or date asked for: a gap entry near the top says so
+    in its own words, else the reply says it with the related fact."""
+    top = ranked[0]
+    for other in ranked[1:MAX_CHOICES]:
+        if other.entry.is_gap and other.probability >= thresholds.option:
+            return Plan("gap", confidence, (other,))
+    return Plan("unstated", confidence, (top,), unmet=top.candidate.unmet)
+
+
+def facts_before_redundant_gaps(ranked: list[Ranked]) -> list[Ranked]:
+    """A gap entry never wins over an entry that holds the asked fact: a gap on top that
+    holds no word of the question a close fact entry lacks yields its place to that fact."""
+    top = ranked[0]
+    if not top.entry.is_gap or top.candidate.features["gap_unique"] > 0:
+        return ranked
+    for other in ranked[1:MAX_CHOICES]:
+        if not other.entry.is_gap and top.candidate.matched <= other.candidate.matched:
+            if other.candidate.unmet:
+                return ranked  # the fact lacks what is asked: the gap says so
+            return [other, *(r for r in ranked if r is not other)]
+    return ranked
+
+
+def asks_for_something(query: Query) -> bool:
+    """More than one topic word, or a question word (when, how many …): a question that can
+    ask for a fact the material lacks."""
+    return len(query.topical_groups) >= 2 or bool(query.cues)
+
+
+def companions(top: Ranked, ranked: list[Ranked], query: Query, thresholds: Thresholds):
+    """A sibling entry (same section) that answers words of the question the top one lacks."""
+    total = query.total_weight or 1.0
+    for other in ranked[1:MAX_CHOICES]:
+        if other.entry.is_gap or not same_section(top, other):
+            continue
+        extra = other.candidate.matched - top.candidate.matched
+        share = sum(query.groups[i].weight for i in extra) / total
+        if share >= COMPANION_SHARE and other.probability >= thresholds.alternative:
+            return (other,)
+    return ()
+
+
+def diverse(options: list[Ranked]) -> list[Ranked]:
+    """The best option of each section, so that choices really differ; options of the same
+    section only when fewer than two sections are left to choose from."""
+    firsts, rest, sections = [], [], set()
+    for option in options:
+        section = (option.entry.row["document"], option.entry.row["section"])
+        (rest if section in sections else firsts).append(option)
+        sections.add(section)
+    return firsts if len(firsts) >= 2 else firsts + rest
+
+
+def same_section(first: Ranked, second: Ranked) -> bool:
+    a, b = first.entry.row, second.entry.row
+    return a["document"] == b["document"] and a["section"] == b["section"]

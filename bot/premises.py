@@ -1,0 +1,146 @@
+"""False premises: what a question takes for granted that the answering entry contradicts.
+
+Each check names one class of premise: the party that wrote a note, a stated figure, a named
+month and a named place. A correction is said before the answer, in the reply's language.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from bot.models import Document
+from bot.periods import MONTHS_EN, MONTHS_SV, find_period
+from bot.query import NUMBER_WORDS, Query, stated_figures
+from bot.search import holds_term
+from bot.text import fold, words
+
+
+def corrections(query: Query, row: dict, documents: dict[str, Document], lang: str) -> list[str]:
+    """The corrections one answering entry makes to the question's premises (often none)."""
+    found = [
+        _party(query, row, documents, lang),
+        _figure(query, row, lang),
+        _month(query, row, lang),
+        _place(query, row, lang),
+    ]
+    return [text for text in found if text]
+
+
+def _party(query: Query, row: dict, documents: dict[str, Document], lang: str) -> str | None:
+    party = row["party"]
+    if not party or not query.parties or party in query.parties:
+        return None
+    document = documents[row["document"]]
+    name = (document.party_en if lang == "en" else None) or document.party or party
+    claimed = ", ".join(sorted(query.parties))
+    if lang == "sv":
+        return f"Obs: det är {name}, inte {claimed}, som skriver detta."
+    return f"Note: this was written by {name}, not {claimed}."
+
+
+def entry_figures(text: str) -> frozenset[int]:
+    return stated_figures(" ".join(words(text)))
+
+
+# A figure is claimed in a check ("… eller hur?", "stämmer det att …", "varför anställdes
+# fem …?"), not in a question that only counts what it asks for ("vilka fyra områden …?").
+CLAIMING = re.compile(
+    r"\b(eller hur|va|val|visst|stammer det|ar det sant|right|isnt it|didnt they|correct)\b"
+    r"|^(varfor|why|stammer|ar det sant|is it true)\b"
+)
+COUNTED = re.compile(r"\b(vilka|vilken|vilket|which|what|de|dom|the|alla|all|these|those)$")
+
+
+def _figure(query: Query, row: dict, lang: str) -> str | None:
+    """The question states a figure ('fem trygghetsvärdar') the entry has another one for."""
+    asked = {n for n in query.figures if n > 1}
+    if not asked or not (query.intent == "yesno" or CLAIMING.search(query.folded)):
+        return None
+    asked = {n for n in asked if not _counted(query.folded, n)}
+    if not asked:
+        return None
+    stated = entry_figures(row["answer"])
+    if not stated or asked & stated:
+        return None
+    # Only figures of the same order of magnitude can be the same fact miscounted.
+    rivals = sorted(n for n in stated if any(_comparable(n, a) for a in asked))
+    if not rivals:
+        return None
+    told = ", ".join(str(n) for n in rivals)
+    claimed = ", ".join(str(n) for n in sorted(asked))
+    if lang == "sv":
+        return f"Obs: materialet anger {told}, inte {claimed}."
+    return f"Note: the material says {told}, not {claimed}."
+
+
+def _counted(folded: str, figure: int) -> bool:
+    """'vilka fyra områden': the figure belongs to what is asked for, not to a claim."""
+    for match in re.finditer(r"\b(\w+)\b", folded):
+        token = match.group(1)
+        value = int(token) if token.isdigit() else NUMBER_WORDS.get(token)
+        if value == figure and COUNTED.search(folded[: match.start()].rstrip()):
+            return True
+    return False
+
+
+NOT_STATED = re.compile(
+    r"\b(anges inte|framgar inte|finns inte i materialet|namnges inte|namns inte|beskrivs inte|"
+    r"redovisas inte|aterges inte|preciseras inte|forklaras inte|anger (inte|inga|ingen|inget)|"
+    r"beskriver inte|sager inte|namnger inte|redovisar inte|is not given|are not given|"
+    r"not stated|does not say|do not say|not named|not described|gives no|names no)\b"
+)
+
+
+def states_it_is_missing(query: Query, row: dict) -> bool:
+    """The entry's own words say the asked thing is not stated: some of the question's topic
+    words occur in the answer only in a sentence like '… anges inte', and not in the title."""
+    from bot.entries import sentences
+    from bot.text import terms
+
+    told, untold = set(), set()
+    for sentence in [row["title"], *sentences(row["answer"])]:
+        held = set(terms(sentence))
+        found = {i for i, g in enumerate(query.topical_groups) if holds_term(held, g.sv)}
+        (untold if NOT_STATED.search(" ".join(words(sentence))) else told).update(found)
+    return bool(untold - told)
+
+
+def _comparable(stated: int, asked: int) -> bool:
+    low, high = sorted((stated, asked))
+    return low > 0 and high / low <= 10
+
+
+def _month(query: Query, row: dict, lang: str) -> str | None:
+    """The question places the fact in a month the entry's dates do not include."""
+    period = find_period(query.folded)
+    if period is None or not re.fullmatch(r"\d{4}-\d{2}", period.label):
+        return None  # no month named, or a season, quarter or year: too loose to contradict
+    months = {d[:7] for d in json.loads(row["dates"] or "[]") if len(d) >= 7 and d[4] == "-"}
+    months = {m for m in months if not m.endswith(("Q1", "Q2", "Q3", "Q4"))}
+    if not months or any(m.endswith(period.label[4:]) for m in months):
+        return None
+    names = MONTHS_SV if lang == "sv" else [m.capitalize() for m in MONTHS_EN]
+    told = " / ".join(f"{names[int(m[5:7]) - 1]} {m[:4]}" for m in sorted(months))
+    claimed = names[period.start.month - 1]
+    if lang == "sv":
+        return f"Obs: enligt materialet gäller det {told}, inte {claimed}."
+    return f"Note: according to the material this was {told}, not {claimed}."
+
+
+def _place(query: Query, row: dict, lang: str) -> str | None:
+    """The question places the fact in a district the entry does not name (it names others)."""
+    if not query.districts:
+        return None
+    places = json.loads(row["places"] or "[]")
+    folded = {fold(place) for place in places}
+    if not places or query.districts_folded & folded:
+        return None
+    text = fold(row["answer"])
+    if any(fold(d) in text for d in query.districts):
+        return None
+    told = ", ".join(places)
+    claimed = ", ".join(sorted(query.districts))
+    if lang == "sv":
+        return f"Obs: materialet nämner {told} här, inte {claimed}."
+    return f"Note: the material names {told} here, not {claimed}."

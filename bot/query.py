@@ -1,0 +1,335 @@
+"""Query analysis: a question's words -> index terms with weights, plus what it asks for.
+
+Pure given the vocabulary tables of one index. Everything the ranker and the decision need to
+know about the question itself lives in `Query`; nothing here looks at entries.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import re
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from bot.index import split_compound
+from bot.text import STOPWORDS, fold, question_cues, question_years, stem, stem_en, words
+
+NEGATED_ASIDE = re.compile(r"\(\s*(?:inte|ej|icke|not|no)\b[^)]*\)", re.IGNORECASE)
+TYPO_PREFIX = 2  # letters a typo repair must keep at the start
+TYPO_MIN_LENGTH = 6  # shorter words are too easily another word ('skämt' -> 'skatt')
+UNKNOWN_WEIGHT = 2.2  # an unknown word weighs like a rare one: it may be the point
+SHORT_UNKNOWN_WEIGHT = 0.5
+REPAIR_FACTOR = 0.8  # a guessed spelling is weaker evidence than a written one
+# A word found in this share of all entries says nothing about which topic is asked for
+# ('beredningen', 'kommunen', 'trygghet', 'protokollsanteckning'): it names no topic.
+GENERIC_SHARE = 0.15
+
+# What kind of answer the question wants, beyond its topic words (folded text).
+INTENTS = {
+    "howto": re.compile(
+        r"\bhur (soker|ansoker|nominerar|anmaler|foreslar|lamnar|gor|kan|ska|far) (man|jag|vi|en)\b"
+        r"|\bhow (do|can|should|would) (i|you|we|one|people)\b|\bhow to\b"
+    ),
+    "broad": re.compile(
+        r"^(vad (handlar|gor|ar|var|innebar|betyder|sysslar|jobbar)\b"
+        r"|beratta (om|lite)|what (is|are|was|were|does|do)\b|tell me about|whats\b)"
+    ),
+    "yesno": re.compile(
+        r"^(finns|fanns|har|hade|ar|blev|fick|kommer|gjordes|gjorde|stammer|kan|ska|"
+        r"satsar|jobbar|arbetar|sker|ingick|deltog|is|are|was|were|did|does|do|has|have|had|"
+        r"will|can|could)\b"
+    ),
+}
+# Figures a question states: digits that are not a year, and number words.
+NUMBER_WORDS = {
+    "en": 1, "ett": 1, "tva": 2, "tre": 3, "fyra": 4, "fem": 5, "sex": 6, "sju": 7, "atta": 8,
+    "nio": 9, "tio": 10, "elva": 11, "tolv": 12, "tjugo": 20, "one": 1, "two": 2, "three": 3,
+    "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+}  # fmt: skip
+FIGURE = re.compile(r"(?<![\d:.])(?!(?:19|20)\d\d\b)\d+(?:[.,]\d+)?(?![\d:])")
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """One word (or glossary phrase) of the question and every index term that counts as it."""
+
+    word: str
+    sv: frozenset[str]
+    en: frozenset[str]
+    weight: float
+    repaired: bool = False  # found only by typo repair
+    heads: frozenset[str] = frozenset()  # heads of compound glossary targets: partial matches
+    topical: bool = True  # names a topic: not a generic word, a district or the material
+
+    @property
+    def known(self) -> bool:
+        return bool(self.sv or self.en)
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    lang: str
+    groups: tuple[TermGroup, ...]
+    cues: frozenset[str] = frozenset()
+    years: frozenset[str] = frozenset()
+    parties: frozenset[str] = frozenset()
+    districts: frozenset[str] = frozenset()
+    outside: tuple[str, ...] = ()
+    intent: str | None = None
+    figures: frozenset[int] = frozenset()  # numbers the question states ("fem vakter")
+
+    @property
+    def known_groups(self) -> tuple[TermGroup, ...]:
+        return tuple(group for group in self.groups if group.known)
+
+    @cached_property
+    def total_weight(self) -> float:
+        return sum(group.weight for group in self.groups)
+
+    @cached_property
+    def terms_text(self) -> str:
+        """The question as sorted index terms, for fuzzy comparison with curated questions."""
+        chosen = [min(group.sv) if group.sv else group.word for group in self.groups]
+        return " ".join(sorted(chosen))
+
+    @cached_property
+    def folded(self) -> str:
+        return " ".join(words(self.text))
+
+    @cached_property
+    def districts_folded(self) -> frozenset[str]:
+        return frozenset(fold(district) for district in self.districts)
+
+    @property
+    def topical_groups(self) -> tuple[TermGroup, ...]:
+        """The known words that name what is asked about (a district or 'rapporten' do not)."""
+        return tuple(group for group in self.known_groups if group.topical)
+
+
+class QueryAnalyser:
+    """Turns question text into a `Query` using one index's vocabulary and glossary."""
+
+    def __init__(
+        self,
+        *,
+        entry_total: int,
+        sv_df: dict[str, int],
+        en_df: dict[str, int],
+        aliases: dict[str, str],
+        surface: dict[str, str],
+        glossary: dict[str, dict[str, list[str]]],
+    ):
+        self.entry_total = entry_total
+        self.sv_df, self.en_df = sv_df, en_df
+        self.sv_sorted = sorted(sv_df)
+        self.aliases = aliases
+        self.surface = {**surface, **{word: "" for word in STOPWORDS}}
+        self.surface_by_prefix = _group_by_prefix(sorted(self.surface), TYPO_PREFIX)
+        self.glossary = glossary
+        self.party_words = {fold(alias) for alias in glossary.get("party", {})}
+        self.generic_words = set(glossary.get("generic", {}))
+        self.district_words = {
+            w for phrase in glossary.get("district", {}) for w in phrase.split()
+        }
+        self.phrases = {
+            kind: [(phrase, targets) for phrase, targets in glossary.get(kind, {}).items()]
+            for kind in ("synonym", "english")
+        }
+
+    def idf(self, df: int) -> float:
+        return math.log((self.entry_total + 1) / (df + 0.5))
+
+    def analyse(self, text: str, lang: str) -> Query:
+        # "(inte digitalt)": an aside that rules something out is no evidence for it.
+        folded = " ".join(words(NEGATED_ASIDE.sub(" ", text)))
+        consumed, groups = self._glossary_phrases(folded, lang)
+        for word in folded.split():
+            if word in consumed or word in self.party_words or word in STOPWORDS:
+                continue
+            group = self._expand(word, lang)
+            if group is not None:
+                groups.append(replace(group, topical=self._topical(word, group)))
+        return Query(
+            text=text,
+            lang=lang,
+            groups=tuple(_dedupe(groups)),
+            cues=question_cues(folded),
+            years=question_years(folded),
+            parties=frozenset(self._find_parties(text, folded)),
+            districts=frozenset(self._phrases_in(folded, "district")),
+            outside=tuple(self._phrases_in(folded, "outside")),
+            intent=question_intent(folded),
+            figures=stated_figures(folded),
+        )
+
+    def _topical(self, word: str, group: TermGroup) -> bool:
+        if word in self.district_words or word in self.generic_words:
+            return False
+        limit = GENERIC_SHARE * self.entry_total
+        dfs = [self.sv_df.get(t, 0) for t in group.sv] + [self.en_df.get(t, 0) for t in group.en]
+        return not dfs or min(dfs) < limit
+
+    def _find_parties(self, text: str, folded: str) -> set[str]:
+        found = set()
+        for alias, codes in self.glossary.get("party", {}).items():
+            if len(alias) <= 2:  # 'S', 'V': only as capitalised abbreviations
+                if re.search(rf"(?<![\w]){re.escape(alias)}(?![\w])", text):
+                    found.update(codes)
+            elif re.search(rf"\b{re.escape(alias)}\b", folded):
+                found.update(codes)
+        return found
+
+    def _phrases_in(self, folded: str, kind: str) -> list[str]:
+        return [
+            targets[0]
+            for phrase, targets in self.glossary.get(kind, {}).items()
+            if re.search(rf"\b{re.escape(phrase)}\b", folded)
+        ]
+
+    def _glossary_phrases(self, folded: str, lang: str) -> tuple[set[str], list[TermGroup]]:
+        """Multi-word glossary phrases ('opening hours', 'hur långt') become one group each."""
+        consumed: set[str] = set()
+        groups = []
+        for kind in ("english", "synonym") if lang == "en" else ("synonym",):
+            for phrase, targets in self.phrases[kind]:
+                if " " not in phrase or phrase in self.party_words:
+                    continue  # a party is found as a party, not as a topic
+                if not re.search(rf"\b{re.escape(phrase)}\b", folded):
+                    continue
+                consumed.update(phrase.split())
+                target_terms = frozenset(t for target in targets for t in target.split())
+                group = self._group(phrase, target_terms, frozenset())
+                groups.append(replace(group, heads=self._compound_heads(target_terms)))
+        return consumed, groups
+
+    def _expand(self, word: str, lang: str) -> TermGroup | None:
+        """The index terms a word stands for; None for a misspelt stopword."""
+        sv: set[str] = set()
+        stemmed = self.aliases.get(stem(word), stem(word))
+        if stemmed in self.sv_df:
+            sv.add(stemmed)
+        meaning: set[str] = set()
+        for kind in ("synonym", "abbreviation", "english"):
+            if kind == "english" and lang != "en" and sv:
+                continue
+            for target in self.glossary.get(kind, {}).get(word, ()):
+                meaning.update(target.split())
+        sv.update(meaning)
+        en = frozenset({stem_en(word)} & self.en_df.keys()) if lang == "en" else frozenset()
+        repaired = False
+        if not sv and not en:
+            neighbour = self._typo_neighbour(word)
+            if neighbour == "":
+                return None
+            if neighbour:
+                sv.add(neighbour)
+                repaired = True
+        if not sv and not en:
+            sv.update(self._near_terms(stemmed))
+        # A word the glossary explains weighs as much as what it means ('info' = information).
+        basis = [self.sv_df[t] for t in meaning if t in self.sv_df]
+        if not basis and en:
+            basis = [self.en_df[t] for t in en]  # an English word weighs as in English text
+        group = self._group(word, frozenset(sv), en, basis=basis)
+        if repaired:
+            group = replace(group, weight=group.weight * REPAIR_FACTOR, repaired=True)
+        return replace(group, heads=self._compound_heads(meaning))
+
+    def _compound_heads(self, targets) -> frozenset[str]:
+        """Heads of compound glossary targets: 'security cameras' -> trygghetskameror, and
+        (as a partial match) any kameror."""
+        heads = set()
+        for term in targets:
+            parts = split_compound(term, self.sv_df.keys())
+            if parts and parts[-1] not in targets:
+                heads.add(parts[-1])
+        return frozenset(heads)
+
+    def _near_terms(self, stemmed: str) -> set[str]:
+        """Compound parts and longer inflections of an unknown stem."""
+        parts = split_compound(stemmed, self.sv_df.keys())
+        if parts:
+            return set(parts)
+        if len(stemmed) >= 5:
+            start = bisect.bisect_left(self.sv_sorted, stemmed)
+            return {t for t in self.sv_sorted[start : start + 4] if t.startswith(stemmed)}
+        return set()
+
+    def _typo_neighbour(self, word: str) -> str | None:
+        """The stem of the closest known word form ('' for a stopword), or None."""
+        if len(word) < TYPO_MIN_LENGTH or not word.isalpha():
+            return None
+        allowed = 1 if len(word) < 9 else 2
+        # Typos keep the first two letters far more often than not; requiring that keeps
+        # real but unknown words ('simhallen') from being 'corrected' into known ones.
+        choices = self.surface_by_prefix.get(word[:TYPO_PREFIX], ())
+        best = process.extractOne(word, choices, scorer=Levenshtein.distance, score_cutoff=allowed)
+        return self.surface[best[0]] if best else None
+
+    def _group(
+        self, word: str, sv: frozenset[str], en: frozenset[str], basis: list[int] | None = None
+    ) -> TermGroup:
+        """Weight = idf of the rarest alternative, or of `basis` (document frequencies)."""
+        if basis:
+            dfs = basis
+        else:
+            dfs = [self.sv_df[t] for t in sv if t in self.sv_df]
+            dfs += [self.en_df[t] for t in en if t in self.en_df]
+        unknown = UNKNOWN_WEIGHT if len(word) > 2 else SHORT_UNKNOWN_WEIGHT
+        weight = self.idf(min(dfs)) if dfs else unknown
+        if word.isdigit() and dfs:
+            weight = min(weight, UNKNOWN_WEIGHT)
+        return TermGroup(word=word, sv=sv, en=en, weight=max(weight, 0.1))
+
+
+def question_intent(folded: str) -> str | None:
+    """'howto', 'broad' or 'yesno' when the question's form says so, else None."""
+    for name, pattern in INTENTS.items():
+        if pattern.search(folded):
+            return name
+    return None
+
+
+def stated_figures(folded: str) -> frozenset[int]:
+    """Numbers a question states as facts ("fem vakter", "30 procent"); years are not figures."""
+    found = {int(float(match.replace(",", "."))) for match in FIGURE.findall(folded)}
+    tokens = folded.split()
+    # 'en'/'ett' are articles far more often than numbers: never a stated figure.
+    found |= {NUMBER_WORDS[t] for t in tokens if t in NUMBER_WORDS and t not in ("en", "ett")}
+    return frozenset(found)
+
+
+PART_SPLIT = re.compile(
+    r"\?\s+|\s*[,;]?\s+(?:och|samt|and|plus|men|but)\s+(?=(?:nar|var|vart|vem|vilka|vilken|"
+    r"vilket|hur|vad|varfor|finns|har|when|where|who|which|how|what|why|is|are|did|does)\b)"
+)
+
+
+def question_parts(text: str) -> list[str]:
+    """A two-part question split into its parts ("När …, och var …?"); else the whole text."""
+    folded = " ".join(words(text))
+    parts = [part.strip() for part in PART_SPLIT.split(folded) if part and part.strip()]
+    parts = [part for part in parts if len(part.split()) >= 2]
+    return parts if len(parts) >= 2 else [text]
+
+
+def _group_by_prefix(sorted_terms: list[str], length: int) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for term in sorted_terms:
+        groups.setdefault(term[:length], []).append(term)
+    return groups
+
+
+def _dedupe(groups: list[TermGroup]) -> list[TermGroup]:
+    seen, unique = set(), []
+    for group in groups:
+        key = (group.sv, group.en) if group.known else group.word
+        if key not in seen:
+            seen.add(key)
+            unique.append(group)
+    return unique

@@ -1,0 +1,224 @@
+"""Refit the ranking model (bot/ranking_model.json) from data, in one command:
+
+    python scripts/fit_ranker.py [--check] [--no-semantic]
+
+Data:
+- the curated questions, leave-one-out in folds: fold k removes the k-th curated question of
+  every entry from the knowledge, builds an index without them and asks them;
+- the training question sets: tests/data/dev-questions.yaml, tests/data/extra-questions.yaml
+  and tests/data/blind/train-*.yaml. The frozen sets (tests/data/blind/frozen-*.yaml) are
+  never read here.
+
+Weights come from a conditional logit (bot.fitting); the decision thresholds from the best
+utility on 5-fold cross-validated rankings; the reliability table from the same rankings.
+`--check` fits and prints but does not write the model file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sqlite3
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import sqlite_utils
+
+from bot import fitting, semantic
+from bot.engine import Engine
+from bot.evaluation import load_eval_items
+from bot.index import EMBEDDING_CACHE, write_tables
+from bot.knowledge import load_knowledge
+from bot.ranker import MODEL_PATH, Ranking, Thresholds
+from bot.search import FEATURES, SEMANTIC_FEATURES
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "tests" / "data"
+TRAINING_SETS = [DATA / "dev-questions.yaml", DATA / "extra-questions.yaml"]
+CV_FOLDS = 5
+ITEM_WEIGHT = 2.0  # a question-set item counts twice a curated one: it is worded like users'
+PLACEHOLDER = Thresholds(answer=0.5, option=0.1, alternative=0.2)
+
+
+def progress(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def training_sets() -> list[Path]:
+    return [*TRAINING_SETS, *sorted((DATA / "blind").glob("train-*.yaml"))]
+
+
+def engine_for(kb, encode) -> Engine:
+    db = sqlite_utils.Database(memory=True)
+    write_tables(db, kb, "", encode=encode)
+    connection = db.conn
+    connection.row_factory = sqlite3.Row
+    return Engine(connection, semantic=encode is not None)
+
+
+def curated_examples(kb, encode) -> list[fitting.Example]:
+    """Each curated question asked of an index built without it (fold k drops question k of
+    every entry)."""
+    examples = []
+    folds = max(len(entry.questions) for entry in kb.entries)
+    for fold in range(folds):
+        held = [(e.id, e.questions[fold]) for e in kb.entries if len(e.questions) > fold]
+        entries = tuple(
+            replace(e, questions=e.questions[:fold] + e.questions[fold + 1 :])
+            if len(e.questions) > fold
+            else e
+            for e in kb.entries
+        )
+        engine = engine_for(replace(kb, entries=entries), encode)
+        for entry_id, question in held:
+            query = engine.ranking_query(question)
+            if query is None:
+                continue
+            candidates = engine.searcher.candidates(query)
+            example = fitting.label_curated(question, entry_id, query, candidates)
+            example.source = "curated"
+            examples.append(example)
+        progress(f"fold {fold + 1}/{folds}: {len(held)} curated questions")
+    return examples
+
+
+def item_examples(engine: Engine, paths: list[Path]) -> list[fitting.Example]:
+    examples = []
+    for path in paths:
+        for item in load_eval_items(path):
+            query = engine.ranking_query(item["q"])
+            if query is None:
+                continue
+            example = fitting.label_item(item, query, engine.searcher.candidates(query))
+            example.source = path.stem
+            example.extra = item
+            example.weight *= ITEM_WEIGHT
+            examples.append(example)
+    return examples
+
+
+def cross_validated(examples, names, model_name):
+    """Each example ranked by a model fitted without it (CV_FOLDS folds)."""
+    order = list(range(len(examples)))
+    random.Random(7).shuffle(order)
+    rankings: dict[int, Ranking] = {}
+    for fold in range(CV_FOLDS):
+        test = set(order[fold::CV_FOLDS])
+        train = [e for i, e in enumerate(examples) if i not in test]
+        weights, none = fitting.fit_logit(train, names)
+        model = fitting.model_from(model_name, weights, none, PLACEHOLDER)
+        for i in test:
+            rankings[i] = model.rank(examples[i].candidates)
+    return [rankings[i] for i in range(len(examples))]
+
+
+def fit_variant(name: str, examples, names) -> tuple[dict, list[str]]:
+    """Weights on every example; calibration and thresholds on the question sets only, whose
+    questions come, like real ones, from people who never saw the knowledge."""
+    progress(f"{name}: fitting {len(names)} features on {len(examples)} examples")
+    rankings = cross_validated(examples, names, name)
+    written = [i for i, e in enumerate(examples) if e.source != "curated"]
+    pairs = [top_pair(examples[i], rankings[i]) for i in written]
+    calibration = fitting.fit_calibration([p for p in pairs if p is not None])
+    scaler = fitting.model_from(name, {}, 0.0, PLACEHOLDER, calibration)
+    rankings = [replace(r, calibrate=scaler.calibrate) for r in rankings]
+    chosen = [examples[i] for i in written]
+    by_id = {id(examples[i]): rankings[i] for i in written}
+    thresholds, value = fitting.choose_thresholds(chosen, lambda e: by_id[id(e)])
+    outcomes = [fitting.outcome(e, r, thresholds) for e, r in zip(examples, rankings, strict=True)]
+    weights, none = fitting.fit_logit(examples, names)
+    report = summarise(name, examples, rankings, outcomes, thresholds, value)
+    written_outcomes = [outcomes[i] for i in written]
+    spec = {
+        "weights": {k: round(v, 4) for k, v in weights.items()},
+        "none": round(none, 4),
+        "calibration": [round(v, 4) for v in calibration],
+        "thresholds": thresholds.__dict__,
+        "cross_validated": {
+            "examples": len(examples),
+            "top1": round(top1(examples, rankings), 4),
+            "reliability_on_question_sets": [
+                {"confidence": f"{low:.1f}-{high:.1f}", "answers": n, "right": round(share, 3)}
+                for low, high, n, share in fitting.reliability(written_outcomes)
+                if n
+            ],
+        },
+    }
+    return spec, report
+
+
+def top_pair(example, ranking: Ranking) -> tuple[float, bool] | None:
+    """(probability of the top candidate, whether it is right), for calibration."""
+    if not ranking.ranked or not (any(example.right) or example.none_right):
+        return None
+    top = ranking.top
+    right = {c.entry.id for c, ok in zip(example.candidates, example.right, strict=True) if ok}
+    if top.entry.is_gap:
+        return top.probability, example.none_right or top.entry.id in right
+    return top.probability, top.entry.id in right
+
+
+def top1(examples, rankings) -> float:
+    scored = [
+        (e, r) for e, r in zip(examples, rankings, strict=True) if e.answerable and any(e.right)
+    ]
+    right = 0
+    for example, ranking in scored:
+        ids = {c.entry.id for c, ok in zip(example.candidates, example.right, strict=True) if ok}
+        right += bool(ranking.ranked) and ranking.top.entry.id in ids
+    return right / len(scored) if scored else 0.0
+
+
+def summarise(name, examples, rankings, outcomes, thresholds, value) -> list[str]:
+    lines = [f"== {name}: thresholds {thresholds}, utility {value:.1f}"]
+    lines.append(f"   ranker top-1 (answerable, cross-validated): {top1(examples, rankings):.3f}")
+    for source in sorted({e.source for e in examples}):
+        chosen = [(e, o) for e, o in zip(examples, outcomes, strict=True) if e.source == source]
+        answerable = [o for e, o in chosen if e.answerable]
+        abstain = [o for e, o in chosen if not e.answerable]
+        right = sum(o.kind == "answer" and o.right for o in answerable)
+        wrong = sum(o.kind == "answer" and not o.right for o in answerable)
+        answered_abstain = sum(o.kind == "answer" for o in abstain)
+        lines.append(
+            f"   {source:<18} answerable {right}/{len(answerable)} right, {wrong} wrong; "
+            f"abstain items answered {answered_abstain}/{len(abstain)}"
+        )
+    lines.append("   reliability on the question sets (confidence -> answers, share right):")
+    written = [o for e, o in zip(examples, outcomes, strict=True) if e.source != "curated"]
+    for low, high, n, share in fitting.reliability(written):
+        lines.append(f"     {low:.1f}-{high:.1f}  {n:>5}  {share:.3f}")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="print, do not write the model")
+    parser.add_argument("--no-semantic", action="store_true", help="fit the lexical model only")
+    args = parser.parse_args()
+    kb = load_knowledge()
+    variants = {"lexical": (None, [f for f in FEATURES if f not in SEMANTIC_FEATURES])}
+    if semantic.available() and not args.no_semantic:
+        variants["semantic"] = (semantic.EmbeddingCache(EMBEDDING_CACHE), list(FEATURES))
+    specs, reports = {}, []
+    for name, (encode, names) in variants.items():
+        examples = curated_examples(kb, encode)
+        examples += item_examples(engine_for(kb, encode), training_sets())
+        specs[name], report = fit_variant(name, examples, names)
+        reports += report
+    print("\n".join(reports))
+    if args.check:
+        return
+    data = {
+        "about": "Fitted by scripts/fit_ranker.py; see bot/ranker.py. Do not edit by hand.",
+        "training_sets": [str(p.relative_to(ROOT)) for p in training_sets()],
+        "variants": specs,
+    }
+    MODEL_PATH.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    progress(f"wrote {MODEL_PATH.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
