@@ -19,7 +19,7 @@ test: $(STAMP) $(E2E_STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
-	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,semantic,postgres,curator]'
 	@touch $(STAMP)
 
 $(E2E_STAMP): $(E2E_DIR)/package.json
