@@ -35,3 +35,15 @@ async def bot(engine, tmp_path):
 
     async with running_bot(engine, tmp_path) as harness:
         yield harness
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL server on 127.0.0.1 for the session (see tests/postgres_server.py)."""
+    from postgres_server import PostgresServer
+
+    server = PostgresServer()
+    try:
+        yield server.start()
+    finally:
+        server.stop()

@@ -1,0 +1,471 @@
+"""The state store: everything that must outlive a process or be shared between replicas.
+
+- each chat's language and its pending "Menade du" choices;
+- feedback tokens (random, so unique across processes), tied to the question and entry;
+- per-user rate-limit buckets and the chats that blocked the bot;
+- the curator log (bot.curator_log reads it).
+
+One schema, two backends: an embedded SQLite file (the default) and PostgreSQL when
+`DATABASE_URL` says so. Chats and users are stored only as keyed hashes, never as ids.
+The schema is created on start, with a version table. Callers run these methods in a worker
+thread (they block on I/O).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+PRUNE_EVERY_SECONDS = 3600
+SQLITE_BUSY_SECONDS = 0.5  # a locked file must not hold a reply up for long
+TABLES = (
+    """CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS chats (
+        chat_key TEXT PRIMARY KEY,
+        lang TEXT,
+        choices TEXT,
+        choices_log_id BIGINT,
+        updated_at DOUBLE PRECISION NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS feedback (
+        token TEXT PRIMARY KEY,
+        log_id BIGINT,
+        entry_id TEXT,
+        question TEXT,
+        created_at DOUBLE PRECISION NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS limits (
+        user_key TEXT PRIMARY KEY,
+        tokens DOUBLE PRECISION NOT NULL,
+        allowed INTEGER NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL,
+        noticed_at DOUBLE PRECISION NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS blocked (
+        chat_key TEXT PRIMARY KEY,
+        blocked_at DOUBLE PRECISION NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS questions (
+        id {serial},
+        asked_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        question TEXT,
+        entry_id TEXT,
+        choices TEXT,
+        picked TEXT,
+        vote INTEGER,
+        voted_entry TEXT,
+        lang TEXT)""",
+    """CREATE INDEX IF NOT EXISTS questions_asked_at ON questions (asked_at)""",
+)
+# Statuses whose question text is kept from the start: the ones that tell curators what is
+# missing. Answered questions are only counted, unless a vote or a pick resolves them.
+KEPT_STATUSES = ("abstain", "suggest")
+
+
+class StateError(Exception):
+    """The state store cannot be reached or written; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class ChatState:
+    lang: str | None = None
+    choices: tuple[str, ...] = ()
+    choices_log_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Vote:
+    """A feedback token that was issued: the question and entry it rates."""
+
+    log_id: int | None
+    entry_id: str | None
+    question: str
+
+
+@dataclass(frozen=True)
+class Limit:
+    allowed: bool
+    notice_wait: int | None  # seconds to tell the user to wait, when a notice is due
+
+
+class StateStore:
+    """The operations; a backend supplies `_connect`, the id column and the placeholder."""
+
+    serial = "INTEGER PRIMARY KEY"
+    placeholder = "?"
+    where = ""  # shown in errors: the setting that names this store
+
+    def __init__(self, *, key: bytes, idle_days: int = 30, retention_days: int = 90):
+        self.key = key
+        self.idle_seconds = idle_days * 86400
+        self.retention_days = retention_days
+        self._last_prune = 0.0
+        self._prune_lock = threading.Lock()
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _connect(self) -> Iterator:
+        raise NotImplementedError
+
+    def _sql(self, sql: str) -> str:
+        return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
+
+    def _execute(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        with self._connect() as db:
+            cursor = db.execute(self._sql(sql), tuple(params))
+            return cursor.fetchall() if cursor.description else []
+
+    def create_schema(self) -> None:
+        with self._connect() as db:
+            for statement in TABLES:
+                db.execute(statement.format(serial=self.serial))
+            rows = db.execute("SELECT version FROM schema_version").fetchall()
+            if not rows:
+                db.execute(
+                    self._sql("INSERT INTO schema_version (version) VALUES (?)"),
+                    (SCHEMA_VERSION,),
+                )
+            elif rows[0][0] > SCHEMA_VERSION:
+                raise StateError(
+                    f"{self.where}: the state store has schema version {rows[0][0]}, newer "
+                    f"than this bot's {SCHEMA_VERSION}: upgrade the bot"
+                )
+
+    def hashed(self, kind: str, value: int | str) -> str:
+        """A keyed hash of a chat or user id: stable across replicas, not reversible."""
+        digest = hmac.new(self.key, f"{kind}:{value}".encode(), hashlib.sha256)
+        return digest.hexdigest()[:32]
+
+    # -- chats ------------------------------------------------------------------------------
+
+    def chat(self, chat_id: int) -> ChatState:
+        rows = self._execute(
+            "SELECT lang, choices, choices_log_id FROM chats WHERE chat_key = ?",
+            (self.hashed("chat", chat_id),),
+        )
+        if not rows:
+            return ChatState()
+        lang, choices, log_id = rows[0]
+        return ChatState(lang, tuple(json.loads(choices or "[]")), log_id)
+
+    def set_language(self, chat_id: int, lang: str) -> None:
+        self._upsert_chat(chat_id, "lang", lang)
+
+    def set_choices(self, chat_id: int, choices: Sequence[str], log_id: int | None) -> None:
+        key = self.hashed("chat", chat_id)
+        self._execute(
+            "INSERT INTO chats (chat_key, choices, choices_log_id, updated_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (chat_key) DO UPDATE SET "
+            "choices = excluded.choices, choices_log_id = excluded.choices_log_id, "
+            "updated_at = excluded.updated_at",
+            (key, json.dumps(list(choices)), log_id, time.time()),
+        )
+
+    def _upsert_chat(self, chat_id: int, column: str, value: str) -> None:
+        key = self.hashed("chat", chat_id)
+        self._execute(
+            f"INSERT INTO chats (chat_key, {column}, updated_at) VALUES (?, ?, ?) "
+            f"ON CONFLICT (chat_key) DO UPDATE SET {column} = excluded.{column}, "
+            "updated_at = excluded.updated_at",
+            (key, value, time.time()),
+        )
+
+    # -- feedback ---------------------------------------------------------------------------
+
+    def issue_feedback(self, log_id: int | None, entry_id: str | None, question: str) -> str:
+        """A new token for the 👍/👎 buttons of one answer (fits in callback data)."""
+        token = secrets.token_urlsafe(9)
+        self._execute(
+            "INSERT INTO feedback (token, log_id, entry_id, question, created_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (token, log_id, entry_id, question, time.time()),
+        )
+        return token
+
+    def redeem_feedback(self, token: str) -> Vote | None:
+        """The answer a token rates, once: a second press, or a token never issued, is None."""
+        rows = self._execute(
+            "DELETE FROM feedback WHERE token = ? RETURNING log_id, entry_id, question",
+            (token,),
+        )
+        return Vote(*rows[0]) if rows else None
+
+    # -- limits and blocks ------------------------------------------------------------------
+
+    def take(self, user_id: int | str, per_minute: int, now: float | None = None) -> Limit:
+        """One question from the user's bucket (`per_minute` capacity, refilled evenly),
+        atomically, so that replicas share one limit."""
+        now = time.time() if now is None else now
+        rate = per_minute / 60.0
+        refill = (
+            f"CASE WHEN limits.tokens + (excluded.updated_at - limits.updated_at) * {rate!r} "
+            f"> {per_minute} THEN {per_minute} "
+            f"ELSE limits.tokens + (excluded.updated_at - limits.updated_at) * {rate!r} END"
+        )
+        rows = self._execute(
+            "INSERT INTO limits (user_key, tokens, allowed, updated_at, noticed_at) "
+            "VALUES (?, ?, 1, ?, 0) ON CONFLICT (user_key) DO UPDATE SET "
+            f"allowed = CASE WHEN {refill} >= 1 THEN 1 ELSE 0 END, "
+            f"tokens = CASE WHEN {refill} >= 1 THEN {refill} - 1 ELSE {refill} END, "
+            "updated_at = excluded.updated_at RETURNING allowed, tokens, noticed_at",
+            (self.hashed("user", user_id), per_minute - 1, now),
+        )
+        allowed, tokens, noticed_at = rows[0]
+        if allowed:
+            return Limit(True, None)
+        if now - noticed_at < 60:
+            return Limit(False, None)  # told during this burst already: stay quiet
+        self._execute(
+            "UPDATE limits SET noticed_at = ? WHERE user_key = ?",
+            (now, self.hashed("user", user_id)),
+        )
+        return Limit(False, max(1, round((1 - tokens) / rate)))
+
+    def mark_blocked(self, chat_id: int) -> None:
+        self._execute(
+            "INSERT INTO blocked (chat_key, blocked_at) VALUES (?, ?) "
+            "ON CONFLICT (chat_key) DO UPDATE SET blocked_at = excluded.blocked_at",
+            (self.hashed("chat", chat_id), time.time()),
+        )
+
+    def mark_unblocked(self, chat_id: int) -> None:
+        self._execute("DELETE FROM blocked WHERE chat_key = ?", (self.hashed("chat", chat_id),))
+
+    def blocked_count(self) -> int:
+        return self._execute("SELECT count(*) FROM blocked")[0][0]
+
+    # -- the curator log --------------------------------------------------------------------
+
+    def log_question(
+        self,
+        question: str,
+        status: str,
+        entry_id: str | None,
+        choices: Sequence[str] = (),
+        lang: str | None = None,
+    ) -> int:
+        """One asked question; returns the row id (for a later pick or vote). The text is
+        kept only for statuses that tell curators what is missing (see KEPT_STATUSES)."""
+        text = question if status in KEPT_STATUSES else None
+        rows = self._execute(
+            "INSERT INTO questions (asked_at, status, question, entry_id, choices, lang) "
+            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            (
+                _now_iso(),
+                status,
+                text,
+                entry_id,
+                json.dumps(list(choices)) if choices else None,
+                lang,
+            ),
+        )
+        self.prune_if_due()
+        return rows[0][0]
+
+    def after_reply(
+        self,
+        chat_id: int,
+        question: str,
+        status: str,
+        entry_id: str | None,
+        choices: Sequence[str],
+        lang: str | None,
+        token: str | None,
+    ) -> int:
+        """What is written once a reply has gone out: the log row, the feedback token's link
+        to it, and the chat's pending choices (cleared by any other reply)."""
+        log_id = self.log_question(question, status, entry_id, choices, lang)
+        if token:
+            self._execute("UPDATE feedback SET log_id = ? WHERE token = ?", (log_id, token))
+        self.set_choices(chat_id, choices, log_id if choices else None)
+        return log_id
+
+    def record_pick(self, log_id: int, entry_id: str) -> None:
+        self._execute("UPDATE questions SET picked = ? WHERE id = ?", (entry_id, log_id))
+
+    def record_vote(self, vote: Vote, up: bool) -> None:
+        """A 👍/👎 on an answer: the vote, the entry it rates, and now the question's text."""
+        if vote.log_id is None:
+            return
+        self._execute(
+            "UPDATE questions SET vote = ?, voted_entry = ?, "
+            "question = COALESCE(question, ?) WHERE id = ?",
+            (1 if up else -1, vote.entry_id, vote.question, vote.log_id),
+        )
+
+    def counts(self) -> dict[str, int]:
+        """Questions per status, and votes, within the retention period."""
+        rows = self._execute("SELECT status, count(*) FROM questions GROUP BY status")
+        found = dict(rows)
+        votes = dict(
+            self._execute(
+                "SELECT vote, count(*) FROM questions WHERE vote IS NOT NULL GROUP BY vote"
+            )
+        )
+        return {
+            "answer": found.get("answer", 0),
+            "suggest": found.get("suggest", 0),
+            "abstain": found.get("abstain", 0),
+            "upvote": votes.get(1, 0),
+            "downvote": votes.get(-1, 0),
+        }
+
+    def question_rows(self) -> list[dict]:
+        """Every logged question (for reports and exports), oldest first."""
+        columns = (
+            "id",
+            "asked_at",
+            "status",
+            "question",
+            "entry_id",
+            "choices",
+            "picked",
+            "vote",
+            "voted_entry",
+            "lang",
+        )
+        rows = self._execute(f"SELECT {', '.join(columns)} FROM questions ORDER BY id")
+        return [dict(zip(columns, row, strict=True)) for row in rows]
+
+    # -- expiry -----------------------------------------------------------------------------
+
+    def prune_if_due(self) -> None:
+        if time.monotonic() - self._last_prune < PRUNE_EVERY_SECONDS:
+            return
+        with self._prune_lock:
+            if time.monotonic() - self._last_prune >= PRUNE_EVERY_SECONDS:
+                self.prune()
+
+    def prune(self, now: float | None = None) -> None:
+        """Idle chat state and old log rows go: any replica may run this, it is idempotent."""
+        self._last_prune = time.monotonic()
+        now = time.time() if now is None else now
+        cutoff = now - self.idle_seconds
+        for table, column in (
+            ("chats", "updated_at"),
+            ("feedback", "created_at"),
+            ("limits", "updated_at"),
+            ("blocked", "blocked_at"),
+        ):
+            self._execute(f"DELETE FROM {table} WHERE {column} < ?", (cutoff,))
+        oldest = datetime.fromtimestamp(now, UTC) - timedelta(days=self.retention_days)
+        self._execute("DELETE FROM questions WHERE asked_at < ?", (_iso(oldest),))
+
+
+class SqliteStateStore(StateStore):
+    where = "BOT_STATE_DB"
+
+    def __init__(self, path: str | Path, **options):
+        super().__init__(**options)
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StateError(f"BOT_STATE_DB={path}: cannot create the folder ({error})") from None
+        # One connection for the process, one call at a time: writers in this process never
+        # wait on each other's locks; the busy timeout is for other processes.
+        self._db: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                if self._db is None:
+                    self._db = sqlite3.connect(
+                        self.path,
+                        timeout=SQLITE_BUSY_SECONDS,
+                        isolation_level=None,
+                        check_same_thread=False,
+                    )
+                    self._db.execute("PRAGMA journal_mode = WAL")
+                    self._db.execute("PRAGMA synchronous = NORMAL")
+                yield self._db
+            except sqlite3.Error as error:
+                if self._db is not None and not self._db.in_transaction:
+                    self._db.close()  # opened again on the next call: the file may be back
+                    self._db = None
+                raise StateError(f"BOT_STATE_DB={self.path}: {error}") from error
+
+    def close(self) -> None:
+        with self._lock:
+            if self._db is not None:
+                self._db.close()
+                self._db = None
+
+
+class PostgresStateStore(StateStore):
+    """PostgreSQL through psycopg 3 and its connection pool (for replicas)."""
+
+    serial = "BIGSERIAL PRIMARY KEY"
+    placeholder = "%s"
+    where = "DATABASE_URL"
+
+    def __init__(self, url: str, **options):
+        super().__init__(**options)
+        try:
+            from psycopg_pool import ConnectionPool
+        except ImportError:
+            raise StateError(
+                "DATABASE_URL is set but psycopg is not installed: "
+                "pip install 'beredningsboten[postgres]'"
+            ) from None
+        self.pool = ConnectionPool(url, min_size=1, max_size=8, open=False, timeout=5)
+        try:
+            self.pool.open(wait=True, timeout=5)
+        except Exception as error:
+            raise StateError(
+                f"DATABASE_URL: cannot reach PostgreSQL ({type(error).__name__}): check the "
+                "host, port, user and database in the URL"
+            ) from None
+
+    @contextmanager
+    def _connect(self) -> Iterator:
+        import psycopg
+
+        try:
+            with self.pool.connection() as db:
+                yield db
+        except psycopg.Error as error:
+            raise StateError(f"DATABASE_URL: {type(error).__name__}: {error}") from error
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def open_state_store(
+    *, database_url: str | None, sqlite_path: str | Path, key: bytes, **options
+) -> StateStore:
+    """The configured store with its schema in place."""
+    if database_url:
+        store: StateStore = PostgresStateStore(database_url, key=key, **options)
+    else:
+        store = SqliteStateStore(sqlite_path, key=key, **options)
+    store.create_schema()
+    return store
+
+
+def state_key(token: str) -> bytes:
+    """The hashing key for chat and user ids, derived from the bot token: replicas of one
+    bot share it, and nothing else can recompute the hashes."""
+    return hashlib.sha256(b"beredningsboten state\0" + token.encode()).digest()
+
+
+def _now_iso() -> str:
+    return _iso(datetime.now(UTC))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
