@@ -1,172 +1,246 @@
-"""The curator log: which questions the bot could not answer well, so curators can fill gaps.
+"""The curators' report over the logged questions: it proposes, and never edits.
 
-Privacy first: a separate SQLite file, no user or chat ids, question text capped and scrubbed
-of e-mail addresses and long digit runs (phone and personal identity numbers), and rows older
-than the retention period deleted. Answered questions are only counted, their text is not kept.
+- Near-identical questions are grouped (rapidfuzz over the folded text) and counted.
+- A group that users resolved, by picking a "Menade du" choice or by 👍 on an answer, is a
+  proposal: its wordings as alternative questions for that entry, as a YAML snippet to paste
+  under the entry's `questions:`, leaving out wordings the entry already has.
+- Groups nobody resolved "need an entry or a gap".
+- The entries with the most 👎, with the questions that led to them.
+
+The rows come from the state store (bot.state.StateStore.question_rows); nothing here
+touches a database, so the same functions serve the CLI, /statistik and the tests.
 """
 
 from __future__ import annotations
 
-import re
-import sqlite3
-import time
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
-# Statuses whose question text is kept: the ones that tell curators what is missing.
-GAP_STATUSES = ("abstain", "suggest", "downvote")
-STATUSES = ("answer", *GAP_STATUSES, "upvote")
-MAX_QUESTION_CHARS = 300
-PRUNE_EVERY_SECONDS = 3600
+import yaml
+from rapidfuzz import fuzz, process
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS questions (
-    id INTEGER PRIMARY KEY,
-    asked_at TEXT NOT NULL,
-    status TEXT NOT NULL,
-    question TEXT,
-    entry_id TEXT
-);
-CREATE INDEX IF NOT EXISTS questions_asked_at ON questions (asked_at);
-"""
+from bot.text import words
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-LONG_NUMBER = re.compile(r"\+?\d[\d\s-]{6,}\d")
+SAME_QUESTION = 85  # token_sort_ratio from which two folded questions count as one
 
 
-class CuratorLogError(Exception):
-    """The log file cannot be opened or has an unexpected shape."""
+@dataclass
+class QuestionGroup:
+    """Questions worded nearly alike, and what happened when they were asked."""
+
+    key: str  # the folded wording the group was founded on
+    wordings: list[str] = field(default_factory=list)  # distinct, most recent last
+    count: int = 0
+    statuses: Counter = field(default_factory=Counter)
+    shown: Counter = field(default_factory=Counter)
+    picked: Counter = field(default_factory=Counter)
+    upvoted: Counter = field(default_factory=Counter)
+    downvoted: Counter = field(default_factory=Counter)
+    last_asked: str = ""
+
+    @property
+    def wording(self) -> str:
+        return self.wordings[-1] if self.wordings else ""
+
+    @property
+    def resolved_entry(self) -> str | None:
+        """The entry users said this wording means: the one picked or 👍'd most."""
+        votes = self.picked + self.upvoted
+        return votes.most_common(1)[0][0] if votes else None
+
+    def to_dict(self) -> dict:
+        return {
+            "wording": self.wording,
+            "wordings": self.wordings,
+            "count": self.count,
+            "statuses": dict(self.statuses),
+            "shown": dict(self.shown),
+            "picked": dict(self.picked),
+            "upvoted": dict(self.upvoted),
+            "downvoted": dict(self.downvoted),
+            "resolved_entry": self.resolved_entry,
+            "last_asked": self.last_asked,
+        }
+
+
+def folded(text: str) -> str:
+    return " ".join(words(text))
+
+
+def group_questions(rows: Iterable[Mapping]) -> list[QuestionGroup]:
+    """Rows with a question text, grouped by wording; most asked first, then most recent."""
+    groups: list[QuestionGroup] = []
+    keys: list[str] = []
+    for row in rows:
+        text = row.get("question")
+        if not text:
+            continue
+        key = folded(text)
+        found = (
+            process.extractOne(key, keys, scorer=fuzz.token_sort_ratio, score_cutoff=SAME_QUESTION)
+            if keys
+            else None
+        )
+        if found is None:
+            groups.append(QuestionGroup(key=key))
+            keys.append(key)
+            group = groups[-1]
+        else:
+            group = groups[found[2]]
+        _add(group, row, text)
+    groups.sort(key=lambda g: g.last_asked, reverse=True)
+    return sorted(groups, key=lambda g: g.count, reverse=True)
+
+
+def _add(group: QuestionGroup, row: Mapping, text: str) -> None:
+    group.count += 1
+    if text in group.wordings:
+        group.wordings.remove(text)
+    group.wordings.append(text)
+    group.statuses[row.get("status")] += 1
+    for counter, value in (
+        (group.shown, row.get("entry_id")),
+        (group.picked, row.get("picked")),
+        (group.upvoted, row.get("voted_entry") if row.get("vote") == 1 else None),
+        (group.downvoted, row.get("voted_entry") if row.get("vote") == -1 else None),
+    ):
+        if value:
+            counter[value] += 1
+    group.last_asked = max(group.last_asked, row.get("asked_at") or "")
+
+
+def frequent_unresolved(rows: Iterable[Mapping], limit: int = 20) -> list[QuestionGroup]:
+    """The most asked groups that no pick or 👍 resolved: they need an entry or a gap."""
+    return [g for g in group_questions(rows) if g.resolved_entry is None][:limit]
+
+
+def proposals(
+    groups: Iterable[QuestionGroup], existing: Mapping[str, Iterable[str]]
+) -> dict[str, list[str]]:
+    """Entry id -> wordings users resolved to it that the entry does not already have."""
+    have = {entry: {folded(q) for q in questions} for entry, questions in existing.items()}
+    found: dict[str, list[str]] = {}
+    for group in groups:
+        entry = group.resolved_entry
+        if entry is None or entry not in have:
+            continue
+        for wording in group.wordings:
+            key = folded(wording)
+            if key and key not in have[entry] and "<" not in wording:
+                have[entry].add(key)  # one proposal per wording
+                found.setdefault(entry, []).append(wording)
+    return found
+
+
+def most_downvoted(
+    groups: Iterable[QuestionGroup], limit: int = 10
+) -> list[tuple[str, int, list]]:
+    """(entry id, 👎 count, the questions that led there), most 👎 first."""
+    totals: Counter = Counter()
+    questions: dict[str, list[str]] = {}
+    for group in groups:
+        for entry, count in group.downvoted.items():
+            totals[entry] += count
+            questions.setdefault(entry, []).append(group.wording)
+    return [(entry, count, questions[entry]) for entry, count in totals.most_common(limit)]
 
 
 @dataclass(frozen=True)
-class Gap:
-    question: str
-    count: int
-    statuses: tuple[str, ...]
-    entry_ids: tuple[str, ...]
-    last_asked: str
+class Report:
+    counts: dict[str, int]
+    proposals: dict[str, list[str]]
+    unresolved: list[QuestionGroup]
+    downvoted: list[tuple[str, int, list]]
+    files: dict[str, str]  # entry id -> knowledge file, to say where to paste
+
+    def to_dict(self) -> dict:
+        return {
+            "counts": self.counts,
+            "proposals": [
+                {"entry": entry, "file": self.files.get(entry), "questions": questions}
+                for entry, questions in self.proposals.items()
+            ],
+            "needs_an_entry_or_a_gap": [group.to_dict() for group in self.unresolved],
+            "most_downvoted": [
+                {"entry": entry, "downvotes": count, "questions": questions}
+                for entry, count, questions in self.downvoted
+            ],
+        }
 
 
-def scrub_question(question: str, *, limit: int = MAX_QUESTION_CHARS) -> str:
-    """The question as it may be stored: one line, no contact details, at most `limit` chars."""
-    text = " ".join(question.split())
-    text = EMAIL.sub("<e-post>", text)
-    text = LONG_NUMBER.sub("<nummer>", text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def build_report(
+    rows: list[Mapping],
+    existing: Mapping[str, Iterable[str]],
+    files: Mapping[str, str],
+    counts: Mapping[str, int],
+    *,
+    limit: int = 20,
+) -> Report:
+    groups = group_questions(rows)
+    return Report(
+        counts=dict(counts),
+        proposals=proposals(groups, existing),
+        unresolved=[g for g in groups if g.resolved_entry is None][:limit],
+        downvoted=most_downvoted(groups, limit),
+        files=dict(files),
+    )
 
 
-class CuratorLog:
-    """One connection per call, so any thread may use the same instance."""
-
-    def __init__(self, path: str | Path, retention_days: int = 90) -> None:
-        self.path = Path(path)
-        self.retention_days = retention_days
-        self._last_prune = 0.0
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as db:
-            db.executescript(SCHEMA)
-        self.prune()
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        try:
-            with closing(sqlite3.connect(self.path, timeout=5)) as db, db:
-                yield db
-        except sqlite3.DatabaseError as error:
-            raise CuratorLogError(f"{self.path}: {error}") from error
-
-    def record(self, question: str, status: str, entry_id: str | None = None) -> None:
-        if status not in STATUSES:
-            raise ValueError(f"unknown status {status!r}; expected one of {STATUSES}")
-        text = scrub_question(question) if status in GAP_STATUSES else None
-        with self._connect() as db:
-            db.execute(
-                "INSERT INTO questions (asked_at, status, question, entry_id) VALUES (?, ?, ?, ?)",
-                (_now().isoformat(timespec="seconds"), status, text, entry_id),
-            )
-        if time.monotonic() - self._last_prune > PRUNE_EVERY_SECONDS:
-            self.prune()
-
-    def prune(self) -> int:
-        """Deletes rows older than the retention period; returns how many went."""
-        self._last_prune = time.monotonic()
-        cutoff = (_now() - timedelta(days=self.retention_days)).isoformat(timespec="seconds")
-        with self._connect() as db:
-            return db.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,)).rowcount
-
-    def counts(self) -> dict[str, int]:
-        """Rows per status within the retention period, every status present (0 if none)."""
-        with self._connect() as db:
-            rows = db.execute("SELECT status, count(*) FROM questions GROUP BY status").fetchall()
-        found = dict(rows)
-        return {status: found.get(status, 0) for status in STATUSES}
-
-    def frequent_gaps(self, limit: int = 20) -> list[Gap]:
-        """The most often logged gap questions, grouped case-insensitively, most frequent first."""
-        placeholders = ", ".join("?" for _ in GAP_STATUSES)
-        query = f"""
-            SELECT question, status, entry_id, asked_at FROM questions
-            WHERE status IN ({placeholders}) AND question IS NOT NULL
-            ORDER BY asked_at
-        """
-        with self._connect() as db:
-            rows = db.execute(query, GAP_STATUSES).fetchall()
-        return _group_gaps(rows)[:limit]
+def format_yaml(report: Report) -> str:
+    """Per entry, the lines to paste under its `questions:` (4-space list items)."""
+    if not report.proposals:
+        return "# Inga förslag: inga frågor har lösts med ett val eller 👍 ännu.\n"
+    parts = []
+    for entry, questions in report.proposals.items():
+        place = report.files.get(entry, "?")
+        parts.append(f"# {entry} ({place}): klistra in under entryns questions:")
+        for question in questions:
+            item = yaml.safe_dump([question], allow_unicode=True, width=1000).strip()
+            parts.append(f"    {item}")
+        parts.append("")
+    return "\n".join(parts)
 
 
-def _group_gaps(rows: list[tuple[str, str, str | None, str]]) -> list[Gap]:
-    groups: dict[str, dict] = {}
-    for question, status, entry_id, asked_at in rows:
-        # Later rows overwrite `question`, so a group shows its most recent wording.
-        group = groups.setdefault(question.casefold(), {"count": 0, "statuses": {}, "entries": {}})
-        group.update(question=question, last=asked_at)
-        group["count"] += 1
-        group["statuses"][status] = None
-        if entry_id:
-            group["entries"][entry_id] = None
-    gaps = [
-        Gap(g["question"], g["count"], tuple(g["statuses"]), tuple(g["entries"]), g["last"])
-        for g in groups.values()
-    ]
-    # Two stable sorts: most frequent first, and among equals the most recently asked.
-    gaps.sort(key=lambda gap: gap.last_asked, reverse=True)
-    return sorted(gaps, key=lambda gap: gap.count, reverse=True)
-
-
-def format_report(log_path: str, *, limit: int = 20, retention_days: int = 90) -> str:
-    """A plain-text report for curators: counts per status, then the most frequent gaps."""
-    if not Path(log_path).exists():
-        return f"Inga frågor loggade ännu ({log_path} finns inte)."
-    log = CuratorLog(log_path, retention_days)
-    counts = log.counts()
-    lines = [
-        f"Kuratorslogg: {log_path} (senaste {retention_days} dagarna)",
-        "  " + ", ".join(f"{STATUS_LABELS[status]}: {n}" for status, n in counts.items()),
-        "",
-    ]
-    gaps = log.frequent_gaps(limit)
-    if not gaps:
-        lines.append("Inga obesvarade, osäkra eller nedröstade frågor.")
-        return "\n".join(lines)
-    lines.append(f"Vanligaste luckorna (högst {limit}):")
-    for gap in gaps:
-        detail = "/".join(STATUS_LABELS[status] for status in gap.statuses)
-        entries = f" -> {', '.join(gap.entry_ids)}" if gap.entry_ids else ""
-        lines.append(f"{gap.count:>4}  {gap.question}  [{detail}]{entries}")
+def format_text(report: Report, *, retention_days: int) -> str:
+    lines = [f"Kuratorsrapport (senaste {retention_days} dagarna)"]
+    counts = report.counts
+    lines.append(
+        "  " + ", ".join(f"{STATUS_LABELS[key]}: {counts.get(key, 0)}" for key in STATUS_LABELS)
+    )
+    lines += ["", "Förslag på nya frågeformuleringar (från val och 👍):"]
+    if report.proposals:
+        for entry, questions in report.proposals.items():
+            lines.append(f"  {entry} ({report.files.get(entry, '?')}):")
+            lines += [f"    - {question}" for question in questions]
+    else:
+        lines.append("  inga ännu")
+    lines += ["", "Behöver en entry eller en lucka (ingen har fått svar):"]
+    if report.unresolved:
+        for group in report.unresolved:
+            shown = ", ".join(group.shown) or "–"
+            statuses = "/".join(STATUS_LABELS.get(s, s) for s in group.statuses)
+            lines.append(f"  {group.count:>4}  {group.wording}  [{statuses}] visat: {shown}")
+    else:
+        lines.append("  inga")
+    lines += ["", "Flest 👎:"]
+    if report.downvoted:
+        for entry, count, questions in report.downvoted:
+            lines.append(f"  {count:>4}  {entry}: " + " | ".join(questions[:5]))
+    else:
+        lines.append("  inga")
     return "\n".join(lines)
+
+
+def format_json(report: Report) -> str:
+    return json.dumps(report.to_dict(), ensure_ascii=False, indent=2)
 
 
 STATUS_LABELS = {
     "answer": "besvarade",
-    "abstain": "obesvarade",
     "suggest": "förslag",
-    "downvote": "👎",
+    "abstain": "obesvarade",
     "upvote": "👍",
+    "downvote": "👎",
 }
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)

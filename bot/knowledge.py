@@ -14,6 +14,7 @@ from bot.models import (
     ENTRY_KINDS,
     ENTRY_STATUSES,
     Document,
+    Draft,
     Entry,
     Glossary,
     KnowledgeBase,
@@ -69,6 +70,7 @@ ENTRY_OPTIONAL = {
     "summary": str,
     "summary_en": str,
     "overview": bool,
+    "draft": bool,
 }
 SOURCE_FIELDS = {"document": str, "section": str, "quote": str}
 GLOSSARY_FIELDS = {
@@ -280,7 +282,12 @@ class _Context:
     parties: tuple[str, ...]
 
 
-def load_entries(directory: Path, context: _Context, problems: _Problems) -> list[Entry]:
+def load_entries(
+    directory: Path, context: _Context, problems: _Problems, drafts: list[Draft] | None = None
+) -> list[Entry]:
+    """Every complete entry. Entries marked `draft: true` are checked the same way, but
+    what they lack goes to `drafts` as notes, and they are left out of the index."""
+    drafts = drafts if drafts is not None else []
     entries: list[Entry] = []
     seen: dict[str, str] = {}
     files = sorted((directory / "entries").glob("*.yaml"))
@@ -294,6 +301,9 @@ def load_entries(directory: Path, context: _Context, problems: _Problems) -> lis
             problems.add(path, 1, "", "must be a list of entries")
             continue
         for record in records:
+            if isinstance(record, dict) and record.get("draft") is True:
+                drafts.append(_check_draft(record, path, context))
+                continue
             entry = _load_entry(record, path, context, problems)
             if entry is None:
                 continue
@@ -303,6 +313,33 @@ def load_entries(directory: Path, context: _Context, problems: _Problems) -> lis
             seen[entry.id] = _display(path)
             entries.append(entry)
     return entries
+
+
+def _check_draft(record: dict, path: Path, context: _Context) -> Draft:
+    """One note per thing a draft still lacks, each naming its line; or that it is ready."""
+    notes = _Problems([])
+    if _load_entry(record, path, context, notes) is None:
+        _check_draft_values(record, path, notes)
+    entry_id = str(record.get("id") or "?")
+    if not notes.items:
+        message = "complete: remove 'draft: true' to publish it"
+        notes.add(path, getattr(record, "line", 1), "draft", message)
+        return Draft(entry_id, tuple(notes.items), complete=True)
+    marked = tuple(f"{item} (draft {entry_id}, not indexed)" for item in notes.items)
+    return Draft(entry_id, marked, complete=False)
+
+
+def _check_draft_values(record: dict, path: Path, notes: _Problems) -> None:
+    """What a draft lacks beyond missing fields (the full checks stop at the first missing
+    one): too few questions, most often."""
+    questions = record.get("questions")
+    if isinstance(questions, list) and len(questions) < 3:
+        notes.add(
+            path,
+            _line_of(record, "questions"),
+            "questions",
+            f"needs at least 3 questions (has {len(questions)})",
+        )
 
 
 def _load_entry(record: Any, path: Path, context: _Context, problems: _Problems) -> Entry | None:
@@ -448,11 +485,16 @@ def load_knowledge(directory: Path | str = DEFAULT_KNOWLEDGE_DIR) -> KnowledgeBa
     glossary = load_glossary(directory, problems)
     areas = tuple(dict.fromkeys(area for d in documents.values() for area in d.areas))
     context = _Context(documents, spans, areas, tuple(glossary.parties))
-    entries = load_entries(directory, context, problems)
+    drafts: list[Draft] = []
+    entries = load_entries(directory, context, problems, drafts)
     if problems.items:
         raise KnowledgeError(problems.items)
     return KnowledgeBase(
-        documents=documents, entries=tuple(entries), glossary=glossary, sources=sources
+        documents=documents,
+        entries=tuple(entries),
+        glossary=glossary,
+        sources=sources,
+        drafts=tuple(drafts),
     )
 
 

@@ -96,11 +96,21 @@ class Glossary:
 
 
 @dataclass(frozen=True)
+class Draft:
+    """An entry marked `draft: true`: not indexed; `notes` say what it lacks (file:line)."""
+
+    id: str
+    notes: tuple[str, ...]
+    complete: bool
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     documents: dict[str, Document]
     entries: tuple[Entry, ...]
     glossary: Glossary
     sources: dict[str, str]
+    drafts: tuple[Draft, ...] = ()  # entries marked draft: true, with what they still lack
 
 
 @dataclass(frozen=True)

@@ -1,96 +1,88 @@
-import sqlite3
-from datetime import UTC, datetime, timedelta
+"""The curators' report: grouping, proposals from picks and 👍, gaps, 👎."""
 
-import pytest
+import json
 
-from bot.curator_log import CuratorLog, format_report, scrub_question
+import yaml
 
-
-@pytest.fixture
-def log(tmp_path):
-    return CuratorLog(tmp_path / "log.db", retention_days=90)
-
-
-def rows(log):
-    with sqlite3.connect(log.path) as db:
-        return db.execute(
-            "SELECT status, question, entry_id FROM questions ORDER BY id"
-        ).fetchall()
+from bot.curator_log import (
+    build_report,
+    format_json,
+    format_text,
+    format_yaml,
+    frequent_unresolved,
+    group_questions,
+)
 
 
-def test_gap_questions_are_kept_and_answered_ones_only_counted(log):
-    log.record("Vem fick demokratipriset?", "answer", "demokratipris-vinnare")
-    log.record("Hur mycket kostade demokratidagarna?", "abstain")
-    log.record("klotter", "suggest", "klotter-antal-2021")
-    log.record("Vem fick priset?", "downvote", "demokratipris-vinnare")
-    assert rows(log) == [
-        ("answer", None, "demokratipris-vinnare"),
-        ("abstain", "Hur mycket kostade demokratidagarna?", None),
-        ("suggest", "klotter", "klotter-antal-2021"),
-        ("downvote", "Vem fick priset?", "demokratipris-vinnare"),
-    ]
-    assert log.counts() == {"answer": 1, "abstain": 1, "suggest": 1, "downvote": 1, "upvote": 0}
+def row(question, status="abstain", entry=None, picked=None, vote=None, asked="2026-11-01"):
+    return {
+        "question": question,
+        "status": status,
+        "entry_id": entry,
+        "picked": picked,
+        "vote": vote,
+        "voted_entry": entry if vote else None,
+        "asked_at": asked,
+    }
 
 
-def test_the_table_has_no_user_or_chat_columns(log):
-    with sqlite3.connect(log.path) as db:
-        columns = [row[1] for row in db.execute("PRAGMA table_info(questions)")]
-    assert columns == ["id", "asked_at", "status", "question", "entry_id"]
+ROWS = [
+    row("Hur många bor i Huddinge?"),
+    row("hur manga bor i huddinge", asked="2026-11-03"),
+    row("Hur många bor i Huddinge??", asked="2026-11-02"),
+    row("vem vann priset för demokrati", "suggest", "a", picked="demokratipris-vinnare"),
+    row("vem vann priset for demokrati", "suggest", "a", picked="demokratipris-vinnare"),
+    row("vilka fick demokratipriset", "answer", "demokratipris-vinnare", vote=1),
+    row("Vilka fick demokratipriset?", "answer", "demokratipris-vinnare"),
+    row("vad kostar kamerorna", "answer", "trygghetskameror-fokus-2021", vote=-1),
+    row(None, "answer", "klotter-antal-2021"),
+]
+EXISTING = {
+    "demokratipris-vinnare": ["Vilka fick demokratipriset?"],
+    "trygghetskameror-fokus-2021": [],
+}
+FILES = {"demokratipris-vinnare": "knowledge/entries/demokratipris.yaml"}
 
 
-def test_questions_are_capped_and_scrubbed_of_contact_details():
-    assert scrub_question("Ring mig på 070-123 45 67 eller anna@example.se!") == (
-        "Ring mig på <nummer> eller <e-post>!"
-    )
-    assert scrub_question("Mitt personnummer är 19800101-1234") == "Mitt personnummer är <nummer>"
-    assert scrub_question("Vad hände 2021?") == "Vad hände 2021?"
-    long = scrub_question("a" * 1000)
-    assert len(long) == 300
-    assert long.endswith("…")
+def test_near_identical_questions_are_counted_as_one_group():
+    groups = group_questions(ROWS)
+    assert groups[0].count == 3
+    assert groups[0].wording == "Hur många bor i Huddinge??"  # the latest row's wording
+    assert sum(g.count for g in groups) == 8  # rows without text are only counted
 
 
-def test_unknown_status_is_refused(log):
-    with pytest.raises(ValueError, match="unknown status 'maybe'"):
-        log.record("x", "maybe")
-
-
-def test_old_rows_are_pruned(log):
-    old = (datetime.now(UTC) - timedelta(days=91)).isoformat(timespec="seconds")
-    with sqlite3.connect(log.path) as db:
-        db.execute(
-            "INSERT INTO questions (asked_at, status, question) VALUES (?, 'abstain', 'gammal')",
-            (old,),
-        )
-    log.record("ny", "abstain")
-    assert log.prune() == 1
-    assert rows(log) == [("abstain", "ny", None)]
-
-
-def test_frequent_gaps_group_case_insensitively_most_frequent_first(log):
-    for question in ["Öppettider?", "öppettider?", "ÖPPETTIDER?", "Kostnad?", "Kostnad?"]:
-        log.record(question, "abstain")
-    log.record("Vem fick priset?", "suggest", "demokratipris-vinnare")
-    gaps = log.frequent_gaps(limit=2)
-    assert [(gap.question, gap.count, gap.statuses) for gap in gaps] == [
-        ("ÖPPETTIDER?", 3, ("abstain",)),
-        ("Kostnad?", 2, ("abstain",)),
+def test_groups_nobody_resolved_need_an_entry_or_a_gap():
+    unresolved = frequent_unresolved(ROWS)
+    assert [(g.key, g.count) for g in unresolved] == [
+        ("hur manga bor i huddinge", 3),
+        ("vad kostar kamerorna", 1),  # a 👎 resolves nothing
     ]
 
 
-def test_report_lists_counts_and_gaps(log):
-    log.record("Kostnad?", "abstain")
-    log.record("Kostnad?", "downvote", "demokratidagar-2021")
-    log.record("Vem fick priset?", "answer", "demokratipris-vinnare")
-    report = format_report(str(log.path), limit=5, retention_days=90)
-    assert report.splitlines()[1:] == [
-        "  besvarade: 1, obesvarade: 1, förslag: 0, 👎: 1, 👍: 0",
-        "",
-        "Vanligaste luckorna (högst 5):",
-        "   2  Kostnad?  [obesvarade/👎] -> demokratidagar-2021",
-    ]
+def test_picks_and_upvotes_propose_wordings_the_entry_lacks():
+    report = build_report(ROWS, EXISTING, FILES, {})
+    # One proposal per wording (the two spellings fold alike), none the entry already has.
+    assert report.proposals == {"demokratipris-vinnare": ["vem vann priset för demokrati"]}
 
 
-def test_report_on_a_missing_log_says_so(tmp_path):
-    path = str(tmp_path / "none.db")
-    assert format_report(path) == f"Inga frågor loggade ännu ({path} finns inte)."
-    assert not (tmp_path / "none.db").exists()
+def test_the_yaml_snippet_pastes_under_an_entrys_questions():
+    snippet = format_yaml(build_report(ROWS, EXISTING, FILES, {}))
+    assert "# demokratipris-vinnare (knowledge/entries/demokratipris.yaml)" in snippet
+    items = [line for line in snippet.splitlines() if line.startswith("    - ")]
+    pasted = yaml.safe_load("questions:\n" + "\n".join(items))
+    assert pasted["questions"] == ["vem vann priset för demokrati"]
+
+
+def test_the_most_downvoted_entries_come_with_their_questions():
+    report = build_report(ROWS, EXISTING, FILES, {})
+    assert report.downvoted == [("trygghetskameror-fokus-2021", 1, ["vad kostar kamerorna"])]
+
+
+def test_text_and_json_reports_hold_the_same_findings():
+    report = build_report(ROWS, EXISTING, FILES, {"answer": 4, "abstain": 3})
+    text = format_text(report, retention_days=90)
+    assert "besvarade: 4" in text and "obesvarade: 3" in text
+    assert "Behöver en entry eller en lucka" in text
+    data = json.loads(format_json(report))
+    assert data["proposals"][0]["entry"] == "demokratipris-vinnare"
+    assert data["most_downvoted"][0]["entry"] == "trygghetskameror-fokus-2021"
