@@ -12,6 +12,7 @@ run: $(STAMP)
 	@$(PY) -m bot run
 
 test: $(STAMP) $(E2E_STAMP)
+	@scripts/ensure_postgres.sh
 	$(VENV)/bin/ruff check .
 	$(PY) -m bot validate
 	$(PY) -m pytest -q

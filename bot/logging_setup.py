@@ -1,4 +1,10 @@
-"""Logging for the bot: readable lines or JSON lines, and never a bot token in the output."""
+"""Logging for the bot: readable lines or JSON lines, and never a secret in the output.
+
+Secrets are the bot token (and anything shaped like one), the webhook secret and a database
+password. They are redacted from every record, from tracebacks logged with exc_info and
+from the traceback of an exception that ends the process. Telegram's own loggers stay at
+INFO or above even at DEBUG: at DEBUG they print whole updates, with users' names and text.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +16,20 @@ from datetime import UTC, datetime
 
 TOKEN_IN_TEXT = re.compile(r"\d+:[A-Za-z0-9_-]{30,}")
 REDACTED = "<token>"
+SECRET = "<secret>"
+_SECRETS: list[str] = []  # the configured secrets, set by configure_logging
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Libraries that log request URLs, and with them the token, at INFO.
 NOISY_LOGGERS = ("httpx", "httpcore")
+# Loggers that dump updates (user ids, names, text) or request parameters at DEBUG.
+PRIVATE_AT_DEBUG = ("telegram", "tornado.access")
 
 
 def redact(text: str) -> str:
-    return TOKEN_IN_TEXT.sub(REDACTED, text)
+    text = TOKEN_IN_TEXT.sub(REDACTED, text)
+    for secret in _SECRETS:
+        text = text.replace(secret, SECRET)
+    return text
 
 
 class RedactTokenFilter(logging.Filter):
@@ -56,8 +69,12 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False)
 
 
-def configure_logging(level: str = "INFO", fmt: str = "text", *, stream=None) -> logging.Handler:
+def configure_logging(
+    level: str = "INFO", fmt: str = "text", *, stream=None, secrets: tuple[str, ...] = ()
+) -> logging.Handler:
     """Installs one root handler with the redaction filter; returns it (tests inspect it)."""
+    _SECRETS[:] = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
+    sys.excepthook = _redacting_excepthook
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
     # On the handler, not a logger: handler filters also see records propagated from children.
@@ -69,4 +86,14 @@ def configure_logging(level: str = "INFO", fmt: str = "text", *, stream=None) ->
     root.setLevel(level.upper())
     for name in NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in PRIVATE_AT_DEBUG:
+        logging.getLogger(name).setLevel(max(logging.INFO, root.level))
     return handler
+
+
+def _redacting_excepthook(kind, value, traceback) -> None:
+    """An exception that ends the process is printed redacted, like every log record."""
+    import traceback as tb
+
+    text = "".join(tb.format_exception(kind, value, traceback))
+    sys.stderr.write(redact(text))

@@ -31,7 +31,8 @@ GENERIC_SHARE = 0.15
 # What kind of answer the question wants, beyond its topic words (folded text).
 INTENTS = {
     "howto": re.compile(
-        r"\bhur (soker|ansoker|nominerar|anmaler|foreslar|lamnar|gor|kan|ska|far) (man|jag|vi|en)\b"
+        r"\bhur (soker|ansoker|nominerar|anmaler|foreslar|lamnar|gor|kan|ska|far) "
+        r"(man|jag|vi|en)\b"
         r"|\bhow (do|can|should|would) (i|you|we|one|people)\b|\bhow to\b"
     ),
     "broad": re.compile(

@@ -4,6 +4,7 @@ Pure given an open index."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sqlite3
@@ -414,17 +415,28 @@ class Searcher:
         both ways, weighted by how rare each word is."""
         total = query.total_weight or 1.0
         best = (0.0, 0.0)
-        for terms in entry.question_term_sets:
-            if not terms:
-                continue
+        for terms, weights, weight_sum in self._question_weights(entry):
             held = [g for g in query.groups if g.sv & terms or g.heads & terms]
+            if not held:
+                continue
             cover = sum(g.weight for g in held) / total
-            found = set().union(*(g.sv | g.heads for g in held)) & terms if held else set()
-            weights = {t: self.analyser.idf(self.sv_df.get(t, 0)) for t in terms}
-            precision = sum(weights[t] for t in found) / (sum(weights.values()) or 1.0)
+            found = set().union(*(g.sv | g.heads for g in held)) & terms
+            precision = sum(weights[t] for t in found) / weight_sum
             if cover + precision > sum(best):
                 best = (cover, precision)
         return {"question_cover": best[0], "question_precision": best[1]}
+
+    def _question_weights(self, entry: IndexedEntry) -> list[tuple[frozenset, dict, float]]:
+        """Per curated question: its terms, their idf and the sum (computed once)."""
+        cached = entry.__dict__.get("_question_weights")
+        if cached is None:
+            cached = []
+            for terms in entry.question_term_sets:
+                if terms:
+                    weights = {t: self.analyser.idf(self.sv_df.get(t, 0)) for t in terms}
+                    cached.append((terms, weights, sum(weights.values()) or 1.0))
+            entry.__dict__["_question_weights"] = cached
+        return cached
 
     def _wording(self, query: Query, entry: IndexedEntry) -> float:
         if not query.folded or not entry.question_words:
@@ -436,7 +448,7 @@ class Searcher:
 def _vaguely_counted(sentence: str, groups) -> bool:
     """A word of the question right after a vague quantity: 'flera skjutningar'."""
     tokens = words(sentence)
-    for before, token in zip(tokens, tokens[1:], strict=False):
+    for before, token in itertools.pairwise(tokens):
         if before in VAGUE and any(holds_term({stem(token)}, g.sv) for g in groups):
             return True
     return False

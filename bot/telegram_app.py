@@ -1,5 +1,9 @@
-"""The Telegram layer: handlers, `build_application` and `run_bot`. The only module importing
-telegram. It asks the engine, renders with bot.render and takes fixed wording from chat_texts.
+"""The Telegram layer: handlers, `build_application` and `run_bot`. With telegram_send and
+telegram_run, the only modules importing telegram. It asks the engine, renders with
+bot.render, takes fixed wording from chat_texts and keeps state in bot.state.
+
+Every reply is sent first; the curator log is written after it, and a failing store is
+reported to the operator, never to the user.
 """
 
 from __future__ import annotations
@@ -8,13 +12,12 @@ import asyncio
 import html
 import logging
 import re
+import sys
 import time
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlparse
 
 from telegram import (
     BotCommand,
@@ -29,9 +32,8 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, MessageLimit, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -40,7 +42,6 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 from telegram.request import BaseRequest
@@ -52,10 +53,13 @@ from bot.chat_texts import (
     command_menu,
     normalise_lang,
 )
-from bot.config import Settings
-from bot.curator_log import CuratorLog
+from bot.config import ConfigError, Settings
 from bot.models import Answer, Suggestion
+from bot.privacy import scrub
 from bot.render import render_html, render_quote_check, split_message
+from bot.state import ChatState, StateError, StateStore
+from bot.telegram_send import ChatPacer, DeliveryError, send_with_retry
+from bot.text import clean, fold
 
 if TYPE_CHECKING:
     from bot.engine import Engine
@@ -68,7 +72,7 @@ Context = ContextTypes.DEFAULT_TYPE
 INLINE_RESULTS = 5
 BUTTON_TITLE_CHARS = 80  # longer labels are cut off by the apps anyway
 CALLBACK_DATA_BYTES = 64  # Telegram's limit for callback_data
-REMEMBERED_QUESTIONS = 30  # per chat, for 👎 feedback; kept in memory only
+MAX_BUTTON_NUMBER = 999  # callback numbers beyond this were never issued by this bot
 ENTITY_ERROR = re.compile(r"can't parse entities|unsupported start tag|can't find end", re.I)
 TAG = re.compile(r"<[^>]+>")
 
@@ -81,7 +85,7 @@ class EngineRunner:
 
     The engine is synchronous and reads SQLite; calling it on the event loop would block every
     chat. One worker serialises the calls, so the engine's connection is never used by two
-    threads at once, and answers take milliseconds, so a queue of one is enough.
+    threads at once; answers take milliseconds.
     """
 
     def __init__(self, engine: Engine) -> None:
@@ -96,50 +100,36 @@ class EngineRunner:
 
 
 @dataclass
-class QuestionLimiter:
-    """At most `per_minute` questions per user in any 60 seconds; one notice per burst."""
-
-    per_minute: int
-    window: float = 60.0
-    _asked: dict[int, deque[float]] = field(default_factory=dict)
-    _noticed: dict[int, float] = field(default_factory=dict)
-
-    def check(self, user_id: int, now: float | None = None) -> tuple[bool, int | None]:
-        """(allowed, seconds to wait if a notice should be sent now, else None)."""
-        now = time.monotonic() if now is None else now
-        asked = self._asked.setdefault(user_id, deque())
-        while asked and now - asked[0] >= self.window:
-            asked.popleft()
-        if len(asked) < self.per_minute:
-            asked.append(now)
-            return True, None
-        wait = max(1, round(self.window - (now - asked[0])))
-        if now - self._noticed.get(user_id, -self.window) < self.window:
-            return False, None  # already told during this burst: stay quiet, don't feed a flood
-        self._noticed[user_id] = now
-        return False, wait
-
-
-@dataclass
 class Services:
     settings: Settings
     engine: EngineRunner
-    curator_log: CuratorLog
-    limiter: QuestionLimiter
-    blocked_chats: set[int] = field(default_factory=set)
+    store: StateStore
+    known_words: frozenset[str]  # the knowledge's own words, never masked as names
 
 
 def services(context: Context) -> Services:
     return context.bot_data["services"]
 
 
-def chat_lang(context: Context) -> str | None:
-    """The language chosen with /sprak, or None to let the engine detect it per question."""
-    return context.chat_data.get("lang") if context.chat_data is not None else None
+async def stored(context: Context, default: T, call: Callable[..., T], *args: Any) -> T:
+    """A state-store call on a worker thread; if the store fails, the operator is told and
+    the user gets the default (a reply is never held up by the store)."""
+    try:
+        return await asyncio.to_thread(call, *args)
+    except StateError as error:
+        logger.error("State store unavailable: %s", error)
+        return default
 
 
-def ui_lang(context: Context) -> str:
-    return normalise_lang(chat_lang(context))
+async def chat_state(update: Update, context: Context) -> ChatState:
+    chat = update.effective_chat
+    if chat is None:
+        return ChatState()
+    return await stored(context, ChatState(), services(context).store.chat, chat.id)
+
+
+async def ui_lang(update: Update, context: Context) -> str:
+    return normalise_lang((await chat_state(update, context)).lang)
 
 
 # --- keyboards -------------------------------------------------------------------------------
@@ -161,11 +151,12 @@ def entry_buttons(suggestions: tuple[Suggestion, ...] | list[Suggestion]) -> lis
 
 
 def answer_keyboard(answer: Answer, feedback_token: str | None) -> InlineKeyboardMarkup | None:
-    """Buttons under a reply: suggestions, related entries + feedback, or where to go next."""
+    """Buttons under a reply: choices; runner-ups, related entries and feedback; more of a
+    listing; or, under an abstention, where to go next."""
     lang = answer.lang
     if answer.status == "suggest":
         return InlineKeyboardMarkup(entry_buttons(answer.suggestions[:3]))
-    if answer.status == "abstain":
+    if answer.status == "abstain" and answer.reason != "gap":
         return InlineKeyboardMarkup(
             [
                 [
@@ -176,7 +167,10 @@ def answer_keyboard(answer: Answer, feedback_token: str | None) -> InlineKeyboar
                 ]
             ]
         )
-    rows = entry_buttons(answer.related[:3])
+    rows = entry_buttons([*answer.alternatives, *answer.related][:3])
+    if answer.more:
+        more = _button(chat_text("button_more", lang), f"n:{answer.more}")
+        rows += _rows([more])
     if feedback_token is not None:
         up, down = chat_text("button_up", lang), chat_text("button_down", lang)
         rows.append(
@@ -230,15 +224,38 @@ async def send_html(
     markup: InlineKeyboardMarkup | ForceReply | None = None,
     reply_to: int | None = None,
 ) -> Message:
-    """Sends HTML; if Telegram rejects the entities, sends the same text as plain text."""
+    """Sends HTML, retrying flood waits and outages until the configured deadline; if
+    Telegram rejects the entities, sends the same text as plain text. When the deadline
+    passes the user is told once, and DeliveryError tells the caller."""
+    deadline = time.monotonic() + services(context).settings.send_deadline_seconds
     kwargs: dict[str, Any] = {"reply_markup": markup, "reply_to_message_id": reply_to}
-    try:
+
+    async def as_html() -> Message:
         return await context.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, **kwargs)
-    except BadRequest as error:
-        if not ENTITY_ERROR.search(str(error)):
-            raise
-        logger.warning("HTML rejected (%s); resending as plain text", error)
+
+    async def as_plain() -> Message:
         return await context.bot.send_message(chat_id, html_to_plain(text), **kwargs)
+
+    try:
+        try:
+            return await send_with_retry(as_html, deadline=deadline)
+        except BadRequest as error:
+            if not ENTITY_ERROR.search(str(error)):
+                raise
+            logger.warning("HTML rejected (%s); resending as plain text", error)
+            return await send_with_retry(as_plain, deadline=deadline)
+    except DeliveryError:
+        logger.error("A reply could not be delivered within the deadline; telling the user")
+        await tell_once(context, chat_id, chat_text("delivery_failed", "sv"))
+        raise
+
+
+async def tell_once(context: Context, chat_id: int, text: str) -> None:
+    """One attempt, no retries: the last word when Telegram keeps refusing."""
+    try:
+        await context.bot.send_message(chat_id, text)
+    except TelegramError as error:
+        logger.warning("Could not tell the user either: %s", error)
 
 
 async def send_answer(
@@ -248,81 +265,24 @@ async def send_answer(
     *,
     reply_to: int | None = None,
     notice: str | None = None,
+    feedback_token: str | None = None,
 ) -> None:
     """Renders, splits below Telegram's limit and sends; buttons go under the last part."""
     body = render_html(answer)
+    if answer.status == "answer" and answer.alternatives:
+        titles = "; ".join(html.escape(a.title) for a in answer.alternatives)
+        body += f"\n\n<b>{chat_text('alternatives_header', answer.lang)}</b> {titles}"
     if answer.status == "answer" and answer.related:
         body += f"\n\n<b>{chat_text('related_header', answer.lang)}</b>"
     chunks = split_message(f"{notice}\n\n{body}" if notice else body, MessageLimit.MAX_TEXT_LENGTH)
-    markup = answer_keyboard(answer, remember_question(context, answer))
+    markup = answer_keyboard(answer, feedback_token)
     for number, chunk in enumerate(chunks, start=1):
         last = number == len(chunks)
         await send_html(context, chat_id, chunk, markup if last else None, reply_to)
 
 
-def remember_question(context: Context, answer: Answer) -> str | None:
-    """A short token for the 👍/👎 buttons: the question stays in memory, not in callback data."""
-    if answer.status != "answer" or context.chat_data is None:
-        return None
-    remembered: dict[str, tuple[str, str | None]] = context.chat_data.setdefault("asked", {})
-    token = str(context.chat_data.get("asked_counter", 0) + 1)
-    context.chat_data["asked_counter"] = int(token)
-    remembered[token] = (answer.question, answer.entry_id)
-    for old in list(remembered)[:-REMEMBERED_QUESTIONS]:
-        del remembered[old]
-    return token
-
-
 async def reply(update: Update, context: Context, text: str, markup: Any = None) -> None:
-    message = update.effective_message
-    reply_to = message.message_id if message and message.chat.type != ChatType.PRIVATE else None
-    await send_html(context, update.effective_chat.id, text, markup, reply_to)
-
-
-# --- answering -------------------------------------------------------------------------------
-
-
-async def answer_question(update: Update, context: Context, question: str) -> None:
-    """The one path for a user's question: rate limit, length cap, engine, log, reply."""
-    if not await within_rate_limit(update, context):
-        return
-    question, notice = cap_question(update, context, question)
-    picked = picked_suggestion(context, question)
-    if picked is not None:
-        await send_entry(update, context, picked)
-        return
-    answer = await engine_call(context, "answer", question, chat_lang(context))
-    if context.chat_data is not None:
-        context.chat_data["suggested"] = [s.entry_id for s in answer.suggestions]
-    await log_answer(context, answer)
-    chat_id = update.effective_chat.id
-    await send_answer(context, chat_id, answer, reply_to=_reply_to(update), notice=notice)
-
-
-async def within_rate_limit(update: Update, context: Context) -> bool:
-    allowed, wait = services(context).limiter.check(update.effective_user.id)
-    if not allowed and wait is not None:
-        await reply(update, context, chat_text("rate_limited", ui_lang(context), seconds=wait))
-    return allowed
-
-
-def cap_question(update: Update, context: Context, question: str) -> tuple[str, str | None]:
-    """The question cut to the configured length, and the notices to show above the answer."""
-    lang, limit = ui_lang(context), services(context).settings.max_question_chars
-    notices = [chat_text("edited", lang)] if update.edited_message is not None else []
-    if len(question) > limit:
-        question = question[:limit]
-        notices.append(chat_text("too_long", lang, limit=limit))
-    return question, "\n".join(notices) or None
-
-
-def picked_suggestion(context: Context, text: str) -> str | None:
-    """After "Menade du …?", a reply of just "2" picks the second suggestion."""
-    suggested = context.chat_data.get("suggested", []) if context.chat_data is not None else []
-    number = text.strip().rstrip(".")
-    if number.isdigit() and 1 <= int(number) <= len(suggested):
-        return suggested[int(number) - 1]
-    return None
+    await send_html(context, update.effective_chat.id, text, markup, _reply_to(update))
 
 
 def _reply_to(update: Update) -> int | None:
@@ -332,27 +292,107 @@ def _reply_to(update: Update) -> int | None:
     return message.message_id
 
 
-async def log_answer(context: Context, answer: Answer) -> None:
-    first_suggestion = answer.suggestions[0].entry_id if answer.suggestions else None
-    entry_id = answer.entry_id or first_suggestion
-    await asyncio.to_thread(
-        services(context).curator_log.record, answer.question, answer.status, entry_id
+# --- answering -------------------------------------------------------------------------------
+
+
+async def answer_question(update: Update, context: Context, question: str) -> None:
+    """The one path for a user's question: rate limit, length cap, a picked choice or the
+    engine, the reply, then the curator log."""
+    if not await within_rate_limit(update, context):
+        return
+    state = await chat_state(update, context)
+    lang = normalise_lang(state.lang)
+    question, notice = cap_question(update, context, clean(question), lang)
+    picked = picked_choice(state, question)
+    if picked is not None:
+        await send_entry(update, context, picked, state.lang)
+        if state.choices_log_id is not None:
+            await stored(
+                context, None, services(context).store.record_pick, state.choices_log_id, picked
+            )
+        return
+    answer = await engine_call(context, "answer", question, state.lang)
+    svc = services(context)
+    text = scrub(question, known=svc.known_words)
+    token = None
+    if answer.status == "answer" and answer.entry_id:
+        token = await stored(context, None, svc.store.issue_feedback, None, answer.entry_id, text)
+    chat_id = update.effective_chat.id
+    await send_answer(
+        context, chat_id, answer, reply_to=_reply_to(update), notice=notice, feedback_token=token
+    )
+    choices = [s.entry_id for s in answer.suggestions]
+    shown = answer.entry_id or (choices[0] if choices else None)
+    await stored(
+        context,
+        None,
+        svc.store.after_reply,
+        chat_id,
+        text,
+        answer.status,
+        shown,
+        choices,
+        answer.lang,
+        token,
     )
 
 
+async def within_rate_limit(update: Update, context: Context) -> bool:
+    who = update.effective_user.id if update.effective_user else update.effective_chat.id
+    svc = services(context)
+    limit = await stored(context, None, svc.store.take, who, svc.settings.questions_per_minute)
+    if limit is None or limit.allowed:
+        return True  # a store that cannot count lets questions through
+    if limit.notice_wait is not None:
+        lang = await ui_lang(update, context)
+        await reply(update, context, chat_text("rate_limited", lang, seconds=limit.notice_wait))
+    return False
+
+
+def cap_question(
+    update: Update, context: Context, question: str, lang: str
+) -> tuple[str, str | None]:
+    """The question cut to the configured length, and the notices to show above the answer."""
+    limit = services(context).settings.max_question_chars
+    notices = [chat_text("edited", lang)] if update.edited_message is not None else []
+    if len(question) > limit:
+        question = question[:limit]
+        notices.append(chat_text("too_long", lang, limit=limit))
+    return question, "\n".join(notices) or None
+
+
+def picked_choice(state: ChatState, text: str) -> str | None:
+    """After "Menade du …?", a reply of just "2" picks the second choice."""
+    number = text.strip().rstrip(".")
+    if number.isdigit() and len(number) <= 2 and 1 <= int(number) <= len(state.choices):
+        return state.choices[int(number) - 1]
+    return None
+
+
 async def engine_call(context: Context, name: str, *args: Any, **kwargs: Any) -> Any:
-    """Calls the engine method `name` (or reads the property) on the engine thread."""
+    """Calls the engine method `name` (or reads the property) on the engine thread. A broken
+    index is an operator error: it is logged as one and the user hears the bot is down."""
+    from bot.engine import IndexUnavailableError
+
     engine = services(context).engine
 
     def call() -> Any:
         attribute = getattr(engine.engine, name)
         return attribute(*args, **kwargs) if callable(attribute) else attribute
 
-    return await engine.run(call)
+    try:
+        return await engine.run(call)
+    except IndexUnavailableError as error:
+        logger.error("Knowledge index unavailable: %s (rebuild it: python -m bot build)", error)
+        raise IndexDown from None
 
 
-async def send_entry(update: Update, context: Context, entry_id: str) -> None:
-    answer = await engine_call(context, "answer_entry", entry_id, chat_lang(context))
+class IndexDown(Exception):
+    """The knowledge index cannot be read; on_error tells the user the bot is down."""
+
+
+async def send_entry(update: Update, context: Context, entry_id: str, lang: str | None) -> None:
+    answer = await engine_call(context, "answer_entry", entry_id, lang)
     await send_answer(context, update.effective_chat.id, answer, reply_to=_reply_to(update))
 
 
@@ -360,10 +400,15 @@ async def send_entry(update: Update, context: Context, entry_id: str) -> None:
 
 
 async def on_start(update: Update, context: Context) -> None:
+    if update.effective_chat is not None:
+        await stored(
+            context, None, services(context).store.mark_unblocked, update.effective_chat.id
+        )
+    state = await chat_state(update, context)
     if context.args:  # deep link t.me/<bot>?start=<entry-id>
-        await send_entry(update, context, context.args[0])
+        await send_entry(update, context, context.args[0][:64], state.lang)
         return
-    lang = ui_lang(context)
+    lang = normalise_lang(state.lang)
     areas = await engine_call(context, "areas")
     count = await engine_call(context, "entry_count")
     text = chat_text("welcome", lang, entry_count=count, areas=", ".join(areas))
@@ -371,37 +416,40 @@ async def on_start(update: Update, context: Context) -> None:
 
 
 async def on_help(update: Update, context: Context) -> None:
-    await reply(
-        update, context, chat_text("help", ui_lang(context), bot_username=context.bot.username)
-    )
+    lang = await ui_lang(update, context)
+    await reply(update, context, chat_text("help", lang, bot_username=context.bot.username))
 
 
 async def on_topics(update: Update, context: Context) -> None:
     areas = await engine_call(context, "areas")
-    await reply(update, context, chat_text("areas", ui_lang(context)), areas_keyboard(areas))
+    lang = await ui_lang(update, context)
+    await reply(update, context, chat_text("areas", lang), areas_keyboard(areas))
 
 
 async def on_referrals(update: Update, context: Context) -> None:
-    answer = await engine_call(context, "referrals", chat_lang(context))
+    state = await chat_state(update, context)
+    answer = await engine_call(context, "referrals", state.lang)
     await send_answer(context, update.effective_chat.id, answer, reply_to=_reply_to(update))
 
 
 async def on_prize(update: Update, context: Context) -> None:
     entries = await engine_call(context, "list_entries", kind="prize")
     if not entries:
-        await answer_question(update, context, "demokratipriset 2021")
+        await answer_question(update, context, "demokratipriset")
         return
-    await send_entry(update, context, entries[0].entry_id)
+    state = await chat_state(update, context)
+    await send_entry(update, context, entries[0].entry_id, state.lang)
 
 
 async def on_timeline(update: Update, context: Context) -> None:
-    period = " ".join(context.args or []) or None
-    answer = await engine_call(context, "timeline", chat_lang(context), period)
+    period = " ".join(context.args or [])[:40] or None
+    state = await chat_state(update, context)
+    answer = await engine_call(context, "timeline", state.lang, period)
     await send_answer(context, update.effective_chat.id, answer, reply_to=_reply_to(update))
 
 
 async def on_sources(update: Update, context: Context) -> None:
-    lang = ui_lang(context)
+    lang = await ui_lang(update, context)
     documents = await engine_call(context, "documents")
     lines = [chat_text("documents", lang)]
     for document in documents:
@@ -420,7 +468,7 @@ async def on_sources(update: Update, context: Context) -> None:
 
 async def on_quote(update: Update, context: Context) -> None:
     text = command_argument(update)
-    lang = ui_lang(context)
+    lang = await ui_lang(update, context)
     if not text:
         await reply(update, context, chat_text("empty_quote", lang))
         return
@@ -432,9 +480,10 @@ async def on_quote(update: Update, context: Context) -> None:
 async def on_ask(update: Update, context: Context) -> None:
     question = command_argument(update)
     if not question:
-        placeholder = EXAMPLE_QUESTIONS[ui_lang(context)][0]
+        lang = await ui_lang(update, context)
+        placeholder = EXAMPLE_QUESTIONS[lang][0]
         markup = ForceReply(selective=True, input_field_placeholder=placeholder)
-        await reply(update, context, chat_text("empty_question", ui_lang(context)), markup)
+        await reply(update, context, chat_text("empty_question", lang), markup)
         return
     await answer_question(update, context, question)
 
@@ -442,43 +491,91 @@ async def on_ask(update: Update, context: Context) -> None:
 async def on_language(update: Update, context: Context) -> None:
     choice = (context.args or [""])[0].lower()
     if choice in ("sv", "en"):
-        context.chat_data["lang"] = choice
+        await stored(
+            context, None, services(context).store.set_language, update.effective_chat.id, choice
+        )
         await reply(update, context, chat_text("language_set", choice))
         return
-    await reply(
-        update, context, chat_text("choose_language", ui_lang(context)), language_keyboard()
-    )
+    lang = await ui_lang(update, context)
+    await reply(update, context, chat_text("choose_language", lang), language_keyboard())
 
 
 async def on_stats(update: Update, context: Context) -> None:
-    lang = ui_lang(context)
-    if update.effective_user.id not in services(context).settings.admin_ids:
+    lang = await ui_lang(update, context)
+    user = update.effective_user
+    if user is None or user.id not in services(context).settings.admin_ids:
         await reply(update, context, chat_text("admin_only", lang))
+        return
+    if update.effective_chat.type != ChatType.PRIVATE:
+        # Logged questions are other residents' words: never shown to a whole group.
+        await reply(update, context, chat_text("stats_private_only", lang))
         return
     await reply(update, context, await stats_text(context, lang))
 
 
 async def stats_text(context: Context, lang: str) -> str:
-    log = services(context).curator_log
-    counts = await asyncio.to_thread(log.counts)
-    gaps = await asyncio.to_thread(log.frequent_gaps, 5)
-    gap_lines = "\n".join(f"{gap.count} × {gap.question}" for gap in gaps)
+    from bot.curator_log import frequent_unresolved
+
+    store = services(context).store
+    counts = await stored(context, {}, store.counts)
+    rows = await stored(context, [], store.question_rows)
+    gaps = frequent_unresolved(rows, limit=5)
+    gap_lines = "\n".join(f"{group.count} × {group.wording}" for group in gaps)
     entry_count = await engine_call(context, "entry_count")
+    blocked = await stored(context, 0, store.blocked_count)
     return chat_text(
         "stats",
         lang,
-        days=log.retention_days,
+        days=services(context).settings.log_retention_days,
         entry_count=entry_count,
         gaps=gap_lines or chat_text("stats_no_gaps", lang),
-        **counts,
+        blocked=blocked,
+        **{
+            key: counts.get(key, 0)
+            for key in ("answer", "suggest", "abstain", "upvote", "downvote")
+        },
     )
 
 
 def command_argument(update: Update) -> str:
     """The text after `/command` (or `/command@bot`), stripped; "" if none."""
-    text = update.effective_message.text or ""
+    text = clean(update.effective_message.text or "")
     parts = text.split(maxsplit=1)
     return parts[1].strip() if len(parts) > 1 else ""
+
+
+COMMAND_HANDLERS = (
+    (("start",), on_start),
+    (("hjalp", "help"), on_help),
+    (("amnen", "topics"), on_topics),
+    (("remisser", "referrals"), on_referrals),
+    (("demokratipris", "prize"), on_prize),
+    (("tidslinje", "timeline"), on_timeline),
+    (("kallor", "sources"), on_sources),
+    (("citat", "quote"), on_quote),
+    (("fraga", "ask"), on_ask),
+    (("sprak", "language"), on_language),
+    (("statistik", "stats"), on_stats),
+)
+COMMANDS_BY_NAME = {name: handler for names, handler in COMMAND_HANDLERS for name in names}
+
+
+async def on_other_command(update: Update, context: Context) -> None:
+    """A command no handler took: a Swedish spelling ('/hjälp', '/språk') runs its alias,
+    anything else gets a short help."""
+    first = (update.effective_message.text or "").split(maxsplit=1)[0]
+    name = fold(first[1:].split("@", 1)[0])
+    handler = COMMANDS_BY_NAME.get(name)
+    if handler is not None:
+        rest = (update.effective_message.text or "").split(maxsplit=1)[1:]
+        context.args = rest[0].split() if rest else []
+        await handler(update, context)
+        return
+    chat = update.effective_chat
+    if chat is not None and chat.type != ChatType.PRIVATE and "@" not in first:
+        return  # another bot's command in a group
+    lang = await ui_lang(update, context)
+    await reply(update, context, chat_text("unknown_command", lang))
 
 
 # --- message handlers ------------------------------------------------------------------------
@@ -516,7 +613,8 @@ async def on_non_text(update: Update, context: Context) -> None:
         replied = message.reply_to_message
         if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
             return
-    await reply(update, context, chat_text("non_text", ui_lang(context)))
+    lang = await ui_lang(update, context)
+    await reply(update, context, chat_text("non_text", lang))
 
 
 # --- buttons ---------------------------------------------------------------------------------
@@ -526,35 +624,62 @@ async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     kind, _, value = (query.data or "").partition(":")
     handler = BUTTONS.get(kind)
+    if query.message is None:
+        # A button under an inline-mode message: there is no chat to answer in.
+        lang = normalise_lang(query.from_user.language_code if query.from_user else None)
+        await query.answer(chat_text("inline_open_bot", lang), show_alert=True)
+        return
     if handler is None:
-        await query.answer(chat_text("button_expired", ui_lang(context)), show_alert=True)
+        lang = await ui_lang(update, context)
+        await query.answer(chat_text("button_expired", lang), show_alert=True)
         return
     await handler(update, context, query, value)
 
 
+def _number(value: str, limit: int) -> int | None:
+    """A small index from callback data; None when it was never issued ('99999999999…')."""
+    if value.isdigit() and len(value) <= 3 and int(value) < min(limit, MAX_BUTTON_NUMBER):
+        return int(value)
+    return None
+
+
 async def press_entry(update: Update, context: Context, query: CallbackQuery, value: str) -> None:
     await query.answer()
-    await send_entry(update, context, value)
+    state = await chat_state(update, context)
+    await send_entry(update, context, value[:64], state.lang)
+    if value in state.choices and state.choices_log_id is not None:
+        await stored(
+            context, None, services(context).store.record_pick, state.choices_log_id, value
+        )
+
+
+async def press_more(update: Update, context: Context, query: CallbackQuery, value: str) -> None:
+    """The next page of a listing."""
+    await query.answer()
+    state = await chat_state(update, context)
+    answer = await engine_call(context, "listing", value[:60], state.lang)
+    await send_answer(context, update.effective_chat.id, answer, reply_to=_reply_to(update))
 
 
 async def press_example(
     update: Update, context: Context, query: CallbackQuery, value: str
 ) -> None:
     await query.answer()
-    examples = EXAMPLE_QUESTIONS[ui_lang(context)]
-    question = examples[int(value)] if value.isdigit() and int(value) < len(examples) else None
-    await answer_question(update, context, question or examples[0])
+    examples = EXAMPLE_QUESTIONS[await ui_lang(update, context)]
+    number = _number(value, len(examples))
+    await answer_question(update, context, examples[number or 0])
 
 
 async def press_area(update: Update, context: Context, query: CallbackQuery, value: str) -> None:
-    lang = ui_lang(context)
+    lang = await ui_lang(update, context)
     areas = await engine_call(context, "areas")
-    if not value.isdigit() or int(value) >= len(areas):
+    number = _number(value, len(areas))
+    if number is None:
         await press_topics(update, context, query, "")
         return
-    area = areas[int(value)]
+    area = areas[number]
     priorities = await engine_call(context, "priorities", area)
-    rows = _rows([_button(title, f"p:{value}:{n}") for n, title in priorities])
+    rows = _rows([_button(title, f"p:{number}:{n}") for n, title in priorities])
     key = "priorities" if rows else "no_priorities"
     await edit_menu(query, chat_text(key, lang, area=area), [*rows, back_row(lang, "m:topics")])
 
@@ -562,27 +687,28 @@ async def press_area(update: Update, context: Context, query: CallbackQuery, val
 async def press_priority(
     update: Update, context: Context, query: CallbackQuery, value: str
 ) -> None:
-    lang = ui_lang(context)
-    area_index, _, number = value.partition(":")
+    lang = await ui_lang(update, context)
+    area_value, _, priority_value = value.partition(":")
     areas = await engine_call(context, "areas")
-    if not (area_index.isdigit() and number.isdigit() and int(area_index) < len(areas)):
+    area_number = _number(area_value, len(areas))
+    priority = _number(priority_value, MAX_BUTTON_NUMBER)
+    if area_number is None or priority is None:
         await press_topics(update, context, query, "")
         return
-    area = areas[int(area_index)]
-    entries = await engine_call(context, "list_entries", area=area, priority=int(number))
+    area = areas[area_number]
+    entries = await engine_call(context, "list_entries", area=area, priority=priority)
     titles = dict(await engine_call(context, "priorities", area))
     text = chat_text(
-        "entries" if entries else "no_entries",
-        lang,
-        title=titles.get(int(number), area),
+        "entries" if entries else "no_entries", lang, title=titles.get(priority, area)
     )
-    await edit_menu(query, text, [*entry_buttons(entries), back_row(lang, f"a:{area_index}")])
+    await edit_menu(query, text, [*entry_buttons(entries), back_row(lang, f"a:{area_number}")])
 
 
 async def press_topics(update: Update, context: Context, query: CallbackQuery, value: str) -> None:
     areas = await engine_call(context, "areas")
     keyboard = areas_keyboard(areas)
-    await edit_menu(query, chat_text("areas", ui_lang(context)), list(keyboard.inline_keyboard))
+    lang = await ui_lang(update, context)
+    await edit_menu(query, chat_text("areas", lang), list(keyboard.inline_keyboard))
 
 
 async def edit_menu(query: CallbackQuery, text: str, rows: list) -> None:
@@ -606,19 +732,23 @@ async def press_feedback(
     update: Update, context: Context, query: CallbackQuery, value: str
 ) -> None:
     vote, _, token = value.partition(":")
-    question, entry_id = context.chat_data.get("asked", {}).pop(token, ("", None))
-    lang = ui_lang(context)
-    status, thanks = FEEDBACK["up" if vote == "+" else "down"]
-    await asyncio.to_thread(services(context).curator_log.record, question, status, entry_id)
-    await query.answer(chat_text(thanks, lang))
+    lang = await ui_lang(update, context)
+    store = services(context).store
+    redeemed = await stored(context, None, store.redeem_feedback, token[:32])
+    if vote not in "+-" or redeemed is None:
+        # Pressed twice, from another bot, or forged: nothing to count.
+        await query.answer(chat_text("button_expired", lang), show_alert=False)
+        await drop_feedback_row(query)
+        return
+    await query.answer(
+        chat_text("feedback_thanks_up" if vote == "+" else "feedback_thanks_down", lang)
+    )
     await drop_feedback_row(query)
-
-
-FEEDBACK = {"up": ("upvote", "feedback_thanks_up"), "down": ("downvote", "feedback_thanks_down")}
+    await stored(context, None, store.record_vote, redeemed, vote == "+")
 
 
 async def drop_feedback_row(query: CallbackQuery) -> None:
-    """Removes the 👍/👎 row so a vote counts once; keeps the related buttons."""
+    """Removes the 👍/👎 row so a vote counts once; keeps the other buttons."""
     message = query.message
     if message is None or not message.is_accessible or message.reply_markup is None:
         return
@@ -634,13 +764,16 @@ async def press_language(
     update: Update, context: Context, query: CallbackQuery, value: str
 ) -> None:
     lang = normalise_lang(value)
-    context.chat_data["lang"] = lang
+    await stored(
+        context, None, services(context).store.set_language, update.effective_chat.id, lang
+    )
     await query.answer()
     await query.edit_message_text(chat_text("language_set", lang))
 
 
 BUTTONS = {
     "e": press_entry,
+    "n": press_more,
     "x": press_example,
     "a": press_area,
     "p": press_priority,
@@ -655,10 +788,10 @@ BUTTONS = {
 
 async def on_inline_query(update: Update, context: Context) -> None:
     query = update.inline_query
-    text = query.query.strip()[: services(context).settings.max_question_chars]
+    text = clean(query.query)[: services(context).settings.max_question_chars]
     answers = await engine_call(context, "search", text, INLINE_RESULTS) if text else []
     results = [inline_result(answer, context.bot.username) for answer in answers]
-    lang = normalise_lang(query.from_user.language_code)
+    lang = normalise_lang(query.from_user.language_code if query.from_user else None)
     fallback = inline_fallback(text, context.bot.username, lang)
     await query.answer(results or [fallback], cache_time=60)
 
@@ -671,7 +804,7 @@ def inline_result(answer: Answer, username: str) -> InlineQueryResultArticle:
         "Beredningsboten", url=f"https://t.me/{username}?start={answer.entry_id}"
     )
     return InlineQueryResultArticle(
-        id=(answer.entry_id or str(hash(title)))[:64],
+        id=(answer.entry_id or str(abs(hash(title))))[:64],
         title=title[: BUTTON_TITLE_CHARS * 2],
         description=f"{source.title}, {source.reference}" if source else None,
         input_message_content=InputTextMessageContent(body, parse_mode=ParseMode.HTML),
@@ -695,73 +828,54 @@ def inline_fallback(text: str, username: str, lang: str) -> InlineQueryResultArt
     )
 
 
-# --- updates seen by every handler, and errors -----------------------------------------------
-
-
-async def on_any_update(update: Update, context: Context) -> None:
-    """A chat that writes to us again has unblocked us."""
-    if update.effective_chat is not None:
-        services(context).blocked_chats.discard(update.effective_chat.id)
+# --- errors ----------------------------------------------------------------------------------
 
 
 async def on_error(update: object, context: Context) -> None:
-    """One place for errors, most specific first: BadRequest and TimedOut are NetworkErrors."""
+    """One place for errors, most specific first: BadRequest and TimedOut are NetworkErrors.
+    Chat ids and user text never reach these log lines."""
     error = context.error
     chat = update.effective_chat if isinstance(update, Update) else None
+    if isinstance(error, DeliveryError):
+        return  # logged and told where it happened
+    if isinstance(error, IndexDown):
+        await apologise(chat.id if chat else None, context, "unavailable")
+        return
     if isinstance(error, Forbidden):
         if chat is not None:
-            services(context).blocked_chats.add(chat.id)
-        logger.info("Chat %s blocked the bot or removed it: %s", chat and chat.id, error)
+            await stored(context, None, services(context).store.mark_blocked, chat.id)
+        logger.info("A chat blocked the bot or removed it (%s)", type(error).__name__)
         return
     if isinstance(error, BadRequest):
         logger.warning("Telegram rejected a request: %s", error, exc_info=error)
-    elif isinstance(error, RetryAfter):
-        logger.warning("Flood control: %s", error)
-        return  # telling the user would add to the flood
-    elif isinstance(error, TimedOut):
-        logger.warning("Telegram timed out: %s", error)
     elif isinstance(error, NetworkError):
         logger.warning("Network error: %s", error)
     else:
         logger.error("Unexpected error while handling an update", exc_info=error)
-    await apologise(chat.id if chat else None, context)
+    await apologise(chat.id if chat else None, context, "error")
 
 
-async def apologise(chat_id: int | None, context: Context) -> None:
-    """Never silent: tell the user something went wrong (best effort, errors ignored here)."""
+async def apologise(chat_id: int | None, context: Context, key: str) -> None:
+    """Never silent: tell the user something went wrong (one attempt, errors ignored)."""
     if chat_id is None:
         return
-    try:
-        await context.bot.send_message(chat_id, chat_text("error", ui_lang(context)))
-    except TelegramError as error:
-        logger.info("Could not send the apology to chat %s: %s", chat_id, error)
+    await tell_once(context, chat_id, html_to_plain(chat_text(key, "sv")))
 
 
 # --- building and running --------------------------------------------------------------------
-
-COMMAND_HANDLERS = (
-    (("start",), on_start),
-    (("hjalp", "help"), on_help),
-    (("amnen", "topics"), on_topics),
-    (("remisser", "referrals"), on_referrals),
-    (("demokratipris", "prize"), on_prize),
-    (("tidslinje", "timeline"), on_timeline),
-    (("kallor", "sources"), on_sources),
-    (("citat", "quote"), on_quote),
-    (("fraga", "ask"), on_ask),
-    (("sprak", "language"), on_language),
-    (("statistik", "stats"), on_stats),
-)
 
 
 def build_application(
     settings: Settings,
     engine: Engine,
+    store: StateStore,
     *,
     request: BaseRequest | None = None,
     get_updates_request: BaseRequest | None = None,
+    pacer: ChatPacer | None = None,
 ) -> Application:
-    """The configured Application; tests pass a fake `request` transport."""
+    """The configured Application; tests pass a fake `request` transport (and the soak a
+    pacer without Telegram's overall limit, to measure the bot rather than the limit)."""
     builder = (
         ApplicationBuilder()
         .token(settings.require_token())
@@ -771,9 +885,8 @@ def build_application(
                 allow_sending_without_reply=True,
             )
         )
-        .rate_limiter(AIORateLimiter(max_retries=3))
-        .post_init(on_post_init)
-        .post_shutdown(on_post_shutdown)
+        .rate_limiter(pacer or ChatPacer())
+        .updater(None)  # bot.telegram_run fetches updates and confirms them once handled
     )
     if settings.telegram_base_url:
         builder = builder.base_url(settings.telegram_base_url)
@@ -785,20 +898,22 @@ def build_application(
     application.bot_data["services"] = Services(
         settings=settings,
         engine=EngineRunner(engine),
-        curator_log=CuratorLog(settings.log_db_path, settings.log_retention_days),
-        limiter=QuestionLimiter(settings.questions_per_minute),
+        store=store,
+        known_words=engine.known_words(),
     )
     add_handlers(application)
     return application
 
 
 def add_handlers(application: Application) -> None:
-    application.add_handler(TypeHandler(Update, on_any_update), group=-1)
     for names, callback in COMMAND_HANDLERS:
         application.add_handler(CommandHandler(names, callback))
     text = filters.UpdateType.MESSAGES & filters.TEXT & ~filters.COMMAND
     application.add_handler(MessageHandler(text & filters.ChatType.PRIVATE, on_private_text))
     application.add_handler(MessageHandler(text & filters.ChatType.GROUPS, on_group_text))
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGES & filters.COMMAND, on_other_command)
+    )
     non_text = filters.UpdateType.MESSAGES & ~filters.TEXT & ~filters.StatusUpdate.ALL
     application.add_handler(MessageHandler(non_text, on_non_text))
     application.add_handler(CallbackQueryHandler(on_button))
@@ -806,7 +921,7 @@ def add_handlers(application: Application) -> None:
     application.add_error_handler(on_error)
 
 
-async def on_post_init(application: Application) -> None:
+async def register_commands(application: Application) -> None:
     """Registers the command menus; a failure here must not stop the bot from answering."""
     for lang, language_code in (("sv", None), ("en", "en")):
         commands = [BotCommand(name, description) for name, description in command_menu(lang)]
@@ -816,28 +931,32 @@ async def on_post_init(application: Application) -> None:
             logger.warning("Could not register the command menu (%s): %s", lang, error)
 
 
-async def on_post_shutdown(application: Application) -> None:
-    application.bot_data["services"].engine.close()
-
-
 def run_bot(settings: Settings) -> None:
-    """Opens the engine and serves until SIGINT/SIGTERM, by polling or by webhook."""
-    from bot.engine import Engine  # late: opening the engine may build the index
+    """Opens the engine and the store, then serves until SIGINT/SIGTERM. Start-up problems
+    end with one line naming the setting and the fix (ConfigError), never a traceback."""
+    from bot.startup import open_engine_for_bot, open_store_for_bot
 
-    engine = Engine.open(db_path=settings.index_path, contact_text=settings.contact_text)
-    application = build_application(settings, engine)
-    logger.info("Beredningsboten starting (%s, %d entries)", settings.mode, engine.entry_count)
-    # bootstrap_retries=-1: keep retrying getMe/deleteWebhook through a network blip at startup.
-    if settings.mode == "webhook":
-        application.run_webhook(
-            listen="0.0.0.0",
-            port=settings.port,
-            url_path=urlparse(settings.webhook_url or "").path.lstrip("/"),
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-            bootstrap_retries=-1,
-        )
-    else:
-        application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
+    engine = open_engine_for_bot(settings)
+    store = open_store_for_bot(settings)
+    application = build_application(settings, engine, store)
+    try:
+        asyncio.run(_serve(application, settings, engine))
+    except InvalidToken:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN was rejected by Telegram: check the token with @BotFather"
+        ) from None
+    finally:
+        application.bot_data["services"].engine.close()
+
+
+async def _serve(application: Application, settings: Settings, engine: Engine) -> None:
+    from bot.telegram_run import serve
+
+    async with application:
+        await register_commands(application)
+        mode = settings.mode
+        logger.info("Beredningsboten starting (%s, %d entries)", mode, engine.entry_count)
+        finished = await serve(application, settings, health=engine.self_check)
     logger.info("Beredningsboten stopped")
+    if not finished:
+        sys.exit(3)  # some updates were left unconfirmed: Telegram delivers them again

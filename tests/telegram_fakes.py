@@ -7,6 +7,7 @@ Nothing touches the network.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
 TOKEN = "123456789:AAEhBP0av28cDrwJr3ncjmMVyD0Dv1fWbHQ"
@@ -44,8 +46,19 @@ class Call:
 
 @dataclass
 class FakeTelegram(BaseRequest):
+    """Records calls; replies from queues: per method, or per (method, chat) for faults that
+    hit one chat only; `hangs` makes calls wait and then time out; `updates` is what
+    getUpdates hands out (confirmed by the offset, as Telegram does)."""
+
     calls: list[Call] = field(default_factory=list)
     replies: dict[str, deque[tuple[int, dict]]] = field(default_factory=lambda: defaultdict(deque))
+    chat_replies: dict[tuple[str, int], deque] = field(default_factory=lambda: defaultdict(deque))
+    hangs: dict[tuple[str, int | None], deque[float]] = field(
+        default_factory=lambda: defaultdict(deque)
+    )
+    updates: list[dict] = field(default_factory=list)
+    offsets: list[int | None] = field(default_factory=list)
+    delivered: list[Call] = field(default_factory=list)  # calls answered with success
     _message_ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
 
     async def initialize(self) -> None:
@@ -64,10 +77,30 @@ class FakeTelegram(BaseRequest):
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append(Call(api_method, params))
-        if self.replies[api_method]:
-            status, body = self.replies[api_method].popleft()
+        if api_method == "getUpdates":
+            return 200, json.dumps(
+                {"ok": True, "result": await self._get_updates(params)}
+            ).encode()
+        chat = params.get("chat_id")
+        for key in ((api_method, chat), (api_method, None)):
+            if self.hangs.get(key):
+                await asyncio.sleep(self.hangs[key].popleft())
+                raise TimedOut("Timed out")
+        queued = self.chat_replies.get((api_method, chat)) or self.replies[api_method]
+        if queued:
+            status, body = queued.popleft()
             return status, json.dumps(body).encode()
+        self.delivered.append(Call(api_method, params))
         return 200, json.dumps({"ok": True, "result": self._result(api_method, params)}).encode()
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict]:
+        offset = params.get("offset")
+        self.offsets.append(offset)
+        if offset is not None:
+            self.updates = [u for u in self.updates if u["update_id"] >= offset]
+        if not self.updates:
+            await asyncio.sleep(0.02)  # a long poll with nothing new
+        return self.updates[:100]
 
     def _result(self, api_method: str, params: dict[str, Any]) -> Any:
         if api_method == "getMe":
@@ -90,11 +123,32 @@ class FakeTelegram(BaseRequest):
 
     # --- queueing failures ---
 
-    def fail(self, method: str, status: int, description: str, **parameters: Any) -> None:
+    def fail(
+        self,
+        method: str,
+        status: int,
+        description: str,
+        *,
+        chat: int | None = None,
+        times: int = 1,
+        **parameters: Any,
+    ) -> None:
         body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
         if parameters:
             body["parameters"] = parameters
-        self.replies[method].append((status, body))
+        queue = self.chat_replies[(method, chat)] if chat is not None else self.replies[method]
+        queue.extend([(status, body)] * times)
+
+    def hang(
+        self,
+        seconds: float,
+        *,
+        method: str = "sendMessage",
+        chat: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """The next calls wait `seconds`, then time out as a stuck connection would."""
+        self.hangs[(method, chat)].extend([seconds] * times)
 
     def fail_entities(self, method: str = "sendMessage") -> None:
         self.fail(method, 400, "Bad Request: can't parse entities: unsupported start tag")
@@ -102,9 +156,21 @@ class FakeTelegram(BaseRequest):
     def fail_forbidden(self, method: str = "sendMessage") -> None:
         self.fail(method, 403, "Forbidden: bot was blocked by the user")
 
-    def fail_flood(self, method: str = "sendMessage", retry_after: int = 0) -> None:
+    def fail_flood(
+        self,
+        method: str = "sendMessage",
+        retry_after: int = 0,
+        *,
+        chat: int | None = None,
+        times: int = 1,
+    ) -> None:
         self.fail(
-            method, 429, f"Too Many Requests: retry after {retry_after}", retry_after=retry_after
+            method,
+            429,
+            f"Too Many Requests: retry after {retry_after}",
+            chat=chat,
+            times=times,
+            retry_after=retry_after,
         )
 
     # --- reading what was sent ---
@@ -112,8 +178,20 @@ class FakeTelegram(BaseRequest):
     def sent(self, method: str = "sendMessage") -> list[dict[str, Any]]:
         return [call.params for call in self.calls if call.method == method]
 
-    def texts(self) -> list[str]:
-        return [params["text"] for params in self.sent("sendMessage")]
+    def delivered_texts(self) -> list[tuple[Any, str]]:
+        """(chat id, text) of each message Telegram accepted."""
+        return [
+            (call.params.get("chat_id"), call.params.get("text", ""))
+            for call in self.delivered
+            if call.method == "sendMessage"
+        ]
+
+    def texts(self, chat: int | None = None) -> list[str]:
+        return [
+            params["text"]
+            for params in self.sent("sendMessage")
+            if chat is None or params.get("chat_id") == chat
+        ]
 
     def last_text(self) -> str:
         return self.texts()[-1]
@@ -276,20 +354,32 @@ class BotHarness:
 
 
 @asynccontextmanager
-async def running_bot(engine: Any, tmp_path: Path, **overrides: Any) -> AsyncIterator[BotHarness]:
-    """An initialised Application with the real engine, a fresh curator log and a fake wire."""
+async def running_bot(
+    engine: Any,
+    tmp_path: Path,
+    *,
+    store: Any = None,
+    fake: FakeTelegram | None = None,
+    **overrides: Any,
+) -> AsyncIterator[BotHarness]:
+    """An initialised Application with the real engine, a state store (a fresh SQLite file
+    unless one is given, e.g. a shared PostgreSQL store) and a fake wire."""
     from bot.config import Settings
+    from bot.state import SqliteStateStore, state_key
     from bot.telegram_app import build_application
 
     options: dict[str, Any] = {
         "telegram_token": TOKEN,
         "admin_ids": frozenset({ADMIN_ID}),
-        "log_db_path": str(tmp_path / "curator-log.db"),
+        "state_db_path": str(tmp_path / "state.db"),
+        "send_deadline_seconds": 5,
     }
-    fake = FakeTelegram()
-    app = build_application(
-        Settings(**{**options, **overrides}), engine, request=fake, get_updates_request=fake
-    )
+    settings = Settings(**{**options, **overrides})
+    if store is None:
+        store = SqliteStateStore(settings.state_db_path, key=state_key(TOKEN))
+        store.create_schema()
+    fake = fake or FakeTelegram()
+    app = build_application(settings, engine, store, request=fake, get_updates_request=fake)
     async with app:
         fake.reset()  # drop getMe from initialize()
         yield BotHarness(app, fake)

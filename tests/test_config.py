@@ -10,8 +10,11 @@ def test_defaults_need_no_environment():
     assert settings == Settings()
     assert settings.mode == "polling"
     assert settings.port == 8080
-    assert settings.log_db_path == "var/curator-log.db"
+    assert settings.state_db_path == "var/state.db"
+    assert settings.database_url is None
+    assert settings.webhook_listen == "127.0.0.1"
     assert settings.log_retention_days == 90
+    assert settings.state_idle_days == 30
     assert settings.questions_per_minute == 10
     assert settings.max_question_chars == 1000
     assert settings.index_path is None
@@ -26,14 +29,21 @@ def test_every_variable_is_read():
         "WEBHOOK_URL": "https://bot.example.org/hook",
         "WEBHOOK_SECRET": "s3cret_-",
         "PORT": "8443",
+        "WEBHOOK_LISTEN": "0.0.0.0",
+        "WEBHOOK_MAX_BODY_BYTES": "65536",
         "BOT_INDEX_PATH": "var/kb.db",
-        "BOT_LOG_DB": "var/log.db",
+        "DATABASE_URL": "postgresql://bot:pw@db:5432/bot",
+        "BOT_STATE_DB": "var/s.db",
+        "BOT_STATE_IDLE_DAYS": "7",
         "BOT_LOG_RETENTION_DAYS": "30",
         "BOT_QUESTIONS_PER_MINUTE": "5",
         "BOT_MAX_QUESTION_CHARS": "500",
         "BOT_CONTACT_TEXT": "Ring Huddinge kommun.",
         "BOT_LOG_LEVEL": "debug",
         "BOT_LOG_FORMAT": "JSON",
+        "BOT_MAX_CONCURRENT_UPDATES": "16",
+        "BOT_SEND_DEADLINE_SECONDS": "30",
+        "BOT_SHUTDOWN_GRACE_SECONDS": "25",
     }
     assert Settings.from_env(env) == Settings(
         telegram_token=TOKEN,
@@ -43,14 +53,21 @@ def test_every_variable_is_read():
         webhook_url="https://bot.example.org/hook",
         webhook_secret="s3cret_-",
         port=8443,
+        webhook_listen="0.0.0.0",
+        webhook_max_body_bytes=65536,
         index_path="var/kb.db",
-        log_db_path="var/log.db",
+        database_url="postgresql://bot:pw@db:5432/bot",
+        state_db_path="var/s.db",
+        state_idle_days=7,
         log_retention_days=30,
         questions_per_minute=5,
         max_question_chars=500,
         contact_text="Ring Huddinge kommun.",
         log_level="DEBUG",
         log_format="json",
+        max_concurrent_updates=16,
+        send_deadline_seconds=30,
+        shutdown_grace_seconds=25,
     )
 
 
@@ -101,7 +118,30 @@ def test_a_missing_token_gives_a_one_line_error():
 
 
 def test_blank_values_count_as_unset():
-    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": "  ", "BOT_LOG_DB": "", "PORT": ""})
+    settings = Settings.from_env({"TELEGRAM_BOT_TOKEN": "  ", "BOT_STATE_DB": "", "PORT": ""})
     assert settings.telegram_token is None
-    assert settings.log_db_path == "var/curator-log.db"
+    assert settings.state_db_path == "var/state.db"
     assert settings.port == 8080
+
+
+def test_webhook_mode_refuses_to_start_without_a_secret():
+    env = {"BOT_MODE": "webhook", "WEBHOOK_URL": "https://bot.example.org/hook"}
+    with pytest.raises(ConfigError, match="WEBHOOK_SECRET must be set when BOT_MODE=webhook"):
+        Settings.from_env(env)
+
+
+def test_the_secrets_to_redact_include_the_database_password():
+    settings = Settings.from_env(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "WEBHOOK_SECRET": "hook-secret",
+            "DATABASE_URL": "postgresql://bot:hunter22@db/bot",
+        }
+    )
+    assert set(settings.secrets) == {TOKEN, "hook-secret", "hunter22"}
+    assert "hunter22" not in repr(settings) and TOKEN not in repr(settings)
+
+
+def test_a_database_url_must_be_postgresql():
+    with pytest.raises(ConfigError, match="DATABASE_URL must be a PostgreSQL URL"):
+        Settings.from_env({"DATABASE_URL": "mysql://x"})

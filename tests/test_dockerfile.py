@@ -123,7 +123,7 @@ def test_environment_defaults_and_webhook_port(instructions):
 
 def test_install_skips_pip_cache_and_builds_the_index(instructions):
     runs = " && ".join(i.args for i in the("RUN", instructions))
-    assert "pip install --no-cache-dir ." in runs
+    assert 'pip install --no-cache-dir ".[semantic,postgres]"' in runs
     assert "python -m bot build" in runs
 
 

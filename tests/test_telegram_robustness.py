@@ -16,7 +16,7 @@ from telegram_fakes import (
 )
 
 from bot.logging_setup import configure_logging
-from bot.telegram_app import EngineRunner, QuestionLimiter
+from bot.telegram_app import EngineRunner, register_commands
 
 PRIZE = "Vem fick demokratipriset 2021?"
 
@@ -56,25 +56,43 @@ async def test_an_empty_inline_query_explains_what_to_type(bot):
     assert result["title"] == "Skriv en fråga om beredningen"
 
 
-async def test_thumbs_down_logs_the_question_without_ids_and_removes_the_vote_buttons(bot):
+def feedback_token(bot) -> str:
+    ((_, data),) = [b for b in bot.telegram.buttons() if b[1].startswith("f:+:")]
+    return data.split(":", 2)[2]
+
+
+async def test_thumbs_down_logs_the_question_without_ids_and_removes_the_vote_buttons(bot, engine):
     await bot.say(PRIZE)
+    token = feedback_token(bot)
     markup = bot.telegram.sent()[-1]["reply_markup"]
-    await bot.send(callback_update("f:-:1", reply_markup=markup))
+    await bot.send(callback_update(f"f:-:{token}", reply_markup=markup))
     assert bot.telegram.sent("answerCallbackQuery")[-1]["text"].startswith("Tack för att du")
     edited = bot.telegram.sent("editMessageReplyMarkup")[-1]["reply_markup"]
     assert all(
         not b["callback_data"].startswith("f:") for row in edited["inline_keyboard"] for b in row
     )
-    with sqlite3.connect(bot.services.curator_log.path) as db:
-        rows = db.execute("SELECT status, question, entry_id FROM questions").fetchall()
-    assert rows[-1] == ("downvote", PRIZE, "demokratipris-2021-i-korthet")
+    with sqlite3.connect(bot.services.store.path) as db:
+        rows = db.execute("SELECT status, question, entry_id, vote, voted_entry FROM questions")
+        rows = rows.fetchall()
+    entry = engine.answer(PRIZE).entry_id
+    assert rows[-1] == ("answer", PRIZE, entry, -1, entry)
     assert str(USER_ID) not in str(rows)
 
 
-async def test_thumbs_up_is_counted(bot):
+async def test_thumbs_up_is_counted_once(bot):
     await bot.say(PRIZE)
-    await bot.send(callback_update("f:+:1"))
-    assert bot.services.curator_log.counts()["upvote"] == 1
+    token = feedback_token(bot)
+    await bot.send(callback_update(f"f:+:{token}"))
+    await bot.send(callback_update(f"f:+:{token}"))  # the same button again
+    assert bot.services.store.counts()["upvote"] == 1
+
+
+async def test_feedback_tokens_the_bot_never_issued_are_not_counted(bot):
+    await bot.send(callback_update("f:+:forged-token"))
+    await bot.send(callback_update("f:-:1"))
+    assert bot.services.store.counts()["upvote"] == 0
+    assert bot.services.store.counts()["downvote"] == 0
+    assert bot.telegram.sent("answerCallbackQuery")[-1]["text"].startswith("Den knappen")
 
 
 async def test_unknown_buttons_say_they_have_expired(bot):
@@ -95,16 +113,18 @@ async def test_rejected_html_is_resent_as_plain_text(bot):
     assert "reply_markup" in second
 
 
-async def test_a_blocked_chat_is_marked_and_not_answered_again(bot):
+async def test_a_blocked_chat_is_marked_without_its_id_and_gets_no_apology(bot):
     bot.telegram.fail_forbidden()
     await bot.say(PRIZE)
-    assert bot.services.blocked_chats == {USER_ID}
+    assert bot.services.store.blocked_count() == 1
     assert len(bot.telegram.sent()) == 1  # no apology into a chat that blocked us
-    await bot.say(PRIZE)  # writing again means unblocked
-    assert bot.services.blocked_chats == set()
+    with sqlite3.connect(bot.services.store.path) as db:
+        assert str(USER_ID) not in str(db.execute("SELECT * FROM blocked").fetchall())
+    await bot.say("/start")  # coming back means unblocked
+    assert bot.services.store.blocked_count() == 0
 
 
-async def test_flood_control_is_retried_by_the_rate_limiter(bot):
+async def test_flood_control_is_waited_out_and_retried(bot):
     bot.telegram.fail_flood(retry_after=1)
     reply = await bot.say(PRIZE)
     sent = bot.telegram.sent()
@@ -134,19 +154,19 @@ async def test_a_network_error_mentioning_the_token_is_logged_redacted(bot):
 
         failing.done = False
         bot.telegram.do_request = failing
+        bot.telegram.fail("sendMessage", 400, f"Bad Request: chat not found for /bot{TOKEN}/x")
         await bot.say(PRIZE)
     finally:
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
     output = stream.getvalue()
-    assert "connection reset: POST" in output
-    assert "/bot<token>/sendMessage" in output
+    assert "/bot<token>/x" in output
     assert TOKEN not in output
     assert bot.telegram.last_text().startswith("Något gick fel hos mig.")
 
 
 async def test_command_menus_are_registered_in_swedish_and_english(bot):
-    await bot.app.post_init(bot.app)
+    await register_commands(bot.app)
     swedish, english = bot.telegram.sent("setMyCommands")
     assert [c["command"] for c in swedish["commands"]][:3] == ["start", "fraga", "amnen"]
     assert "language_code" not in swedish
@@ -157,7 +177,7 @@ async def test_command_menus_are_registered_in_swedish_and_english(bot):
 async def test_a_failing_command_menu_does_not_stop_the_bot(bot):
     bot.telegram.fail("setMyCommands", 500, "Internal Server Error")
     bot.telegram.fail("setMyCommands", 400, "Bad Request: bad command")
-    await bot.app.post_init(bot.app)
+    await register_commands(bot.app)
     assert "Ganters" in await bot.say(PRIZE)
 
 
@@ -168,16 +188,6 @@ async def test_the_engine_runs_off_the_event_loop_on_one_worker_thread(engine):
     assert len(names) == 1
     assert names.pop().startswith("engine")
     assert threading.current_thread().name == "MainThread"
-
-
-def test_the_question_limiter_allows_a_burst_then_one_notice_then_quiet():
-    limiter = QuestionLimiter(per_minute=2)
-    assert limiter.check(1, now=0) == (True, None)
-    assert limiter.check(1, now=1) == (True, None)
-    assert limiter.check(1, now=2) == (False, 58)
-    assert limiter.check(1, now=3) == (False, None)
-    assert limiter.check(2, now=3) == (True, None)
-    assert limiter.check(1, now=61) == (True, None)
 
 
 async def test_group_commands_work_with_the_bot_name(bot):

@@ -108,7 +108,7 @@ async def bot_process(
     env.update(
         TELEGRAM_BOT_TOKEN=TOKEN,
         TELEGRAM_BASE_URL=f"{bridge_url}/bot",
-        BOT_LOG_DB=str(tmp_path / "curator-log.db"),
+        BOT_STATE_DB=str(tmp_path / "state.db"),
         BOT_INDEX_PATH=str(index_path),  # the session's index: the test leaves var/ alone
         BOT_LOG_LEVEL="DEBUG",
     )
@@ -172,3 +172,5 @@ async def test_polling_bot_answers_abstains_suggests_and_shuts_down_cleanly(
     log = log_path.read_text()
     assert "Beredningsboten stopped" in log
     assert TOKEN not in log
+    assert "Vem fick demokratipriset" not in log  # DEBUG never dumps users' updates
+    assert "Anna" not in log
