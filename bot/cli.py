@@ -290,10 +290,12 @@ def curate(host: str, port: int, db_path: Path | None) -> None:
     open_engine(index, settings)  # builds a missing or stale default index first
     store = open_report_store(settings)
     rows = store.question_rows() if store else []
+    if store:
+        store.close()
     folder = Path(settings.state_db_path).parent / "curator-view"
     snapshot, meta = prepare(rows, index.resolve(), folder)
     click.echo(f"Curator view on http://{host}:{port}/ ({len(rows)} logged questions)", err=True)
-    raise SystemExit(serve(snapshot, index.resolve(), meta, host=host, port=port))
+    serve(snapshot, index.resolve(), meta, host=host, port=port)
 
 
 @main.command()

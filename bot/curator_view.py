@@ -11,8 +11,8 @@ the plugin ships (nothing is fetched from the internet), ready to look at withou
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
-import subprocess
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -199,10 +199,9 @@ def datasette_command(
     ]
 
 
-def serve(snapshot: Path, index_path: Path, meta: Path, *, host: str, port: int) -> int:
-    """Runs Datasette until interrupted; returns its exit code."""
+def serve(snapshot: Path, index_path: Path, meta: Path, *, host: str, port: int) -> None:
+    """Becomes Datasette: a stop signal then reaches the server itself, leaving no orphan."""
     command = datasette_command(snapshot, index_path, meta, host=host, port=port)
-    try:
-        return subprocess.call(command)
-    except KeyboardInterrupt:
-        return 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(command[0], command)
