@@ -11,7 +11,8 @@ from bot.telegram_app import COMMAND_HANDLERS
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 CONFIG = (ROOT / "bot" / "config.py").read_text(encoding="utf-8")
-ENV_VARS = sorted(set(re.findall(r'"((?:TELEGRAM|BOT|WEBHOOK)_[A-Z_]+|PORT|DATABASE_URL)"', CONFIG)))
+SETTING_NAME = r'"((?:TELEGRAM|BOT|WEBHOOK)_[A-Z_]+|PORT|DATABASE_URL)"'
+ENV_VARS = sorted(set(re.findall(SETTING_NAME, CONFIG)))
 
 
 def test_the_configuration_reads_the_documented_variables():
