@@ -101,7 +101,6 @@ def build(knowledge_dir: Path | None, db_path: Path | None, semantic: bool) -> N
         target,
         fingerprint=knowledge_fingerprint(directory),
         semantic=semantic,
-        embedding_cache=target.parent / "embedding-cache.db",
     )
     elapsed = time.perf_counter() - started
     click.echo(f"Built {path} with {len(kb.entries)} entries in {elapsed:.2f} s")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import sqlite3
 import tempfile
@@ -25,6 +26,8 @@ from bot.text import (
     terms,
     words,
 )
+
+log = logging.getLogger(__name__)
 
 DEFAULT_INDEX_PATH = Path(__file__).resolve().parent.parent / "var" / "knowledge.db"
 INDEX_FORMAT = 2
@@ -315,7 +318,12 @@ def semantic_encoder(cache_path: Path | None = None):
 
     if not semantic.available():
         return None
-    return semantic.EmbeddingCache(cache_path) if cache_path else semantic.encode_texts
+    if cache_path:
+        try:
+            return semantic.EmbeddingCache(cache_path)
+        except (OSError, sqlite3.Error) as error:  # a read-only checkout still builds
+            log.warning("embedding cache %s unusable (%s); encoding without it", cache_path, error)
+    return semantic.encode_texts
 
 
 def write_tables(

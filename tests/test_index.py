@@ -2,7 +2,14 @@ import sqlite3
 
 import pytest
 
-from bot.index import build_index, index_is_stale, open_read_only, split_compound, term_aliases
+from bot.index import (
+    build_index,
+    index_is_stale,
+    open_read_only,
+    semantic_encoder,
+    split_compound,
+    term_aliases,
+)
 from bot.text import fold, stem, terms
 
 
@@ -67,3 +74,15 @@ def test_places_are_indexed_for_lookup(index_path):
 def test_men_is_a_word_not_the_pronoun_man():
     assert terms("mäns våld mot kvinnor") == [stem("maens"), stem("vald"), stem("kvinnor")]
     assert terms("man kan fråga") == []
+
+
+def test_an_unusable_embedding_cache_falls_back_to_plain_encoding(tmp_path, caplog):
+    from bot import semantic
+
+    if not semantic.available():
+        pytest.skip("the semantic extra is not installed")
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x")
+    encode = semantic_encoder(blocker / "embedding-cache.db")
+    assert encode is semantic.encode_texts
+    assert "embedding cache" in caplog.text
