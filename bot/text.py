@@ -165,9 +165,13 @@ def english_terms(text: str) -> list[str]:
     return [stem_en(word) for word in words(text) if word not in ENGLISH_STOPWORDS]
 
 
+# Search syntax typed in capitals ("kameror AND trygghet") is not English prose.
+QUERY_OPERATORS = re.compile(r"\b(?:AND|OR|NOT|NEAR)\b")
+
+
 def detect_language(text: str) -> str:
     """'en' when English function words clearly outnumber Swedish ones, else 'sv'."""
-    tokens = words(text)
+    tokens = words(QUERY_OPERATORS.sub(" ", text))
     english = sum(token in ENGLISH_MARKERS for token in tokens)
     swedish = sum(token in SWEDISH_MARKERS for token in tokens)
     if any(char in text.casefold() for char in "åäö"):

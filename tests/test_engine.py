@@ -4,6 +4,7 @@ import sys
 import pytest
 
 from bot.engine import focus_question
+from bot.text import detect_language
 
 ANSWER_FIELDS = {
     "question",
@@ -35,6 +36,14 @@ def test_english_questions_get_english_answers_and_source_lines(engine):
     assert answer.status == "answer"
     assert "Ganters" in answer.answer
     assert "Source:" in answer.text and "February 2022" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question", ['kameror AND "', "demokratipriset OR kameror", "NOT klotter"]
+)
+def test_search_operators_in_capitals_do_not_make_a_question_english(question):
+    assert detect_language(question) == "sv"
+    assert detect_language("cameras and schools") == "en"
 
 
 @pytest.mark.parametrize(
