@@ -41,9 +41,9 @@ def decide(ranking: Ranking, query: Query, thresholds: Thresholds) -> Plan:
         ranked = [r for r in ranked if not r.entry.is_gap]
     if not ranked:
         return Plan("abstain", 0.0)
-    ranked = facts_before_redundant_gaps(ranked)
+    ranked, absorbed = facts_before_redundant_gaps(ranked)
     top = ranked[0]
-    confidence = ranking.calibrate(top.probability)
+    confidence = ranking.calibrate(top.probability + absorbed)
     if not top.entry.is_gap and top.candidate.unmet:
         return _unstated(ranked, thresholds, confidence)
     facts = [r for r in ranked if not r.entry.is_gap and not r.candidate.unmet]
@@ -76,18 +76,22 @@ def _unstated(ranked: list[Ranked], thresholds: Thresholds, confidence: float) -
     return Plan("unstated", confidence, (top,), unmet=top.candidate.unmet)
 
 
-def facts_before_redundant_gaps(ranked: list[Ranked]) -> list[Ranked]:
+def facts_before_redundant_gaps(ranked: list[Ranked]) -> tuple[list[Ranked], float]:
     """A gap entry never wins over an entry that holds the asked fact: a gap on top that
-    holds no word of the question a close fact entry lacks yields its place to that fact."""
+    holds no word of the question a close fact entry lacks yields its place to that fact.
+    Returns the ranking and the probability the gap hands over: when the gap's own curated
+    questions ask for another kind of fact than this question does, both entries name the
+    same topic and belief in the gap is belief in the fact."""
     top = ranked[0]
     if not top.entry.is_gap or top.candidate.features["gap_unique"] > 0:
-        return ranked
+        return ranked, 0.0
     for other in ranked[1:MAX_CHOICES]:
         if not other.entry.is_gap and top.candidate.matched <= other.candidate.matched:
             if other.candidate.unmet:
-                return ranked  # the fact lacks what is asked: the gap says so
-            return [other, *(r for r in ranked if r is not other)]
-    return ranked
+                return ranked, 0.0  # the fact lacks what is asked: the gap says so
+            handed = top.probability if top.candidate.features["gap_cue_missed"] else 0.0
+            return [other, *(r for r in ranked if r is not other)], handed
+    return ranked, 0.0
 
 
 def asks_for_something(query: Query) -> bool:

@@ -322,3 +322,21 @@ def test_inline_search_gives_sourced_answers_best_first(engine):
     timeline = engine.search("vad hände i december 2021?")
     assert len(timeline) == 1 and "Grantorp" in timeline[0].answer
     assert engine.search("🙂") == []
+
+
+def test_a_gap_that_restates_the_asked_fact_yields_to_the_fact(engine):
+    # The gap about the networks' names repeats that S wrote about three networks; asked
+    # which party wrote it, the fact entry answers with the gap's share of the belief.
+    answer = engine.answer(
+        "Vilket parti tar upp att tre kriminella nätverk är etablerade i kommunen?"
+    )
+    assert answer.status == "answer", answer.text
+    assert "Socialdemokraterna" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question", ["Vad heter de kriminella nätverken?", "Hur deltar man i Instagramtävlingen?"]
+)
+def test_a_gap_that_asks_what_the_question_asks_keeps_its_abstention(engine, question):
+    answer = engine.answer(question)
+    assert (answer.status, answer.reason) == ("abstain", "gap"), answer.text
