@@ -273,11 +273,11 @@ class Searcher:
 
     # -- candidates -------------------------------------------------------------------------
 
-    def candidates(self, query: Query) -> list[Candidate]:
+    def candidates(self, query: Query, semantic: bool = True) -> list[Candidate]:
         """Entries that share a term with the question (bm25 order), plus the closest ones by
-        meaning when embeddings are available, each with its features."""
+        meaning when embeddings are available (and wanted), each with its features."""
         numbers = self._fts_candidates(query)
-        scores = self.semantic.scores(query.text) if self.semantic else {}
+        scores = self.semantic.scores(query.text) if self.semantic and semantic else {}
         if not scores:
             described = [
                 self.describe(query, self.entry(n), rank) for rank, n in enumerate(numbers)

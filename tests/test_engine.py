@@ -340,3 +340,18 @@ def test_a_gap_that_restates_the_asked_fact_yields_to_the_fact(engine):
 def test_a_gap_that_asks_what_the_question_asks_keeps_its_abstention(engine, question):
     answer = engine.answer(question)
     assert (answer.status, answer.reason) == ("abstain", "gap"), answer.text
+
+
+def test_questions_the_lexical_model_is_sure_of_are_not_encoded(engine, monkeypatch):
+    if engine.fast_model is None:
+        pytest.skip("the semantic extra is not installed")
+    encoded = []
+    scores = engine.searcher.semantic.scores
+    monkeypatch.setattr(
+        engine.searcher.semantic, "scores", lambda t: encoded.append(t) or scores(t)
+    )
+    sure = engine.answer("Hur många klotterärenden hanterades på kommunens mark under 2021?")
+    assert sure.status == "answer" and "415" in sure.answer
+    assert encoded == []
+    engine.answer("hur funkar det med grejerna ni fixat i området")
+    assert len(encoded) == 1
