@@ -30,12 +30,13 @@ from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
 from bot.listings import Listings
 from bot.models import Answer, Document, QuoteCheck, Suggestion
 from bot.periods import find_period, parse_iso
-from bot.premises import corrections, states_it_is_missing
+from bot.premises import affirms, corrections, states_it_is_missing
 from bot.query import Query, question_parts
 from bot.quotes import QuoteChecker
 from bot.ranker import Ranked, Ranking, RankingModel, Thresholds, load_models
 from bot.render import (
     DEFAULT_CONTACT,
+    YES,
     abstain_text,
     compose_text,
     not_stated_text,
@@ -272,7 +273,11 @@ class Engine:
     def _entry_answer(self, text: str, lang: str, plan: Plan, query: Query) -> Answer:
         rows = [r.entry.row for r in plan.chosen]
         notices = [c for row in rows[:1] for c in corrections(query, row, self._documents, lang)]
-        body = " ".join([*notices, *(body_of(row, lang) for row in rows)])
+        top = plan.chosen[0]
+        verdict = not notices and affirms(query, body_of(rows[0], lang), top.candidate.matched)
+        body = " ".join(
+            [*notices, *([YES[lang]] if verdict else []), *(body_of(row, lang) for row in rows)]
+        )
         sources = tuple(source_of(row, self._documents) for row in rows)
         shown = {row["id"] for row in rows}
         alternatives = tuple(

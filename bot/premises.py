@@ -2,6 +2,8 @@
 
 Each check names one class of premise: the party that wrote a note, a stated figure, a named
 month and a named place. A correction is said before the answer, in the reply's language.
+A yes/no question with no premise to correct gets its "Ja." first, when nothing could make
+the verdict a "no" (see `affirms`).
 """
 
 from __future__ import annotations
@@ -104,6 +106,39 @@ def states_it_is_missing(query: Query, row: dict) -> bool:
         found = {i for i, g in enumerate(query.topical_groups) if holds_term(held, g.sv)}
         (untold if NOT_STATED.search(" ".join(words(sentence))) else told).update(found)
     return bool(untold - told)
+
+
+# A yes/no question is affirmed only when nothing in it or in the answer could turn the
+# verdict: a negation, a universal ("alla"), a stated figure, "now" (the material is of its
+# own time), asking leave ("kan jag …") or an answer about plans rather than deeds.
+UNAFFIRMABLE_QUESTION = re.compile(
+    r"\b(inte|ej|inga|ingen|inget|aldrig|alla|allt|samtliga|alltid|klar|klart|fardig\w*|"
+    r"nu|idag|i ar|iar|fortfarande|annu|nasta|not|no|never|all|every|always|finished|done|"
+    r"now|today|yet|still|this year|currently|next)\b|n't\b"
+    r"|^(kan|ska|can|could|may|should|shall)\b|^far (man|jag|vi|en|du)\b"
+)
+UNSURE_ANSWER = re.compile(
+    r"\b(inte|ej|inga|ingen|inget|aldrig|saknas|saknar|varken|utan|planer\w*|planera\w*|"
+    r"projekter\w*|ska|skall|kommer att|avser|bara|endast|not|no|never|none|nor|without|"
+    r"plan\w*|will|only)\b"
+)
+
+
+def affirms(query: Query, answer: str, matched: frozenset[int]) -> bool:
+    """A yes/no question that the answering entry confirms as asked: every topic word of the
+    question is in the entry, and neither side holds a word that could make it a 'no'."""
+    if query.intent != "yesno" or UNAFFIRMABLE_QUESTION.search(query.folded):
+        return False
+    if query.figures or not all(year in answer for year in query.years):
+        return False  # a count or year the verdict could get wrong: the answer says it
+    topical = {i for i, group in enumerate(query.groups) if group in query.topical_groups}
+    if not topical or not topical <= matched:
+        return False
+    from bot.entries import sentences
+
+    # A sentence on what the material leaves out says nothing against the verdict.
+    said = [" ".join(words(sentence)) for sentence in sentences(answer)]
+    return not any(UNSURE_ANSWER.search(s) for s in said if not NOT_STATED.search(s))
 
 
 def _comparable(stated: int, asked: int) -> bool:

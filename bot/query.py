@@ -40,9 +40,10 @@ INTENTS = {
         r"|beratta (om|lite)|what (is|are|was|were|does|do)\b|tell me about|whats\b)"
     ),
     "yesno": re.compile(
-        r"^(finns|fanns|har|hade|ar|blev|fick|kommer|gjordes|gjorde|stammer|kan|ska|"
-        r"satsar|jobbar|arbetar|sker|ingick|deltog|is|are|was|were|did|does|do|has|have|had|"
-        r"will|can|could)\b"
+        r"^(finns|fanns|har|hade|ar|blev|fick|far|kommer|gjordes|gjorde|gor|stammer|kan|ska|"
+        r"satsar|jobbar|arbetar|sker|ingick|deltog|namner|namnde|yttrade|skrev|ville|star|"
+        r"stod|innebar|brukar|nadde|uppmarksammade|togs|holls|genomfordes|anordnades|"
+        r"is|are|was|were|did|does|do|has|have|had|will|can|could)\b"
     ),
 }
 # Figures a question states: digits that are not a year, and number words.

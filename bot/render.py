@@ -47,6 +47,7 @@ SUGGEST_LEAD = {
     "sv": "Jag är inte säker på vad du menar. Menade du:",
     "en": "I'm not sure what you mean. Did you mean:",
 }
+YES = {"sv": "Ja.", "en": "Yes."}
 ALTERNATIVES_LEAD = {"sv": "Menade du hellre:", "en": "Or did you mean:"}
 SUGGEST_TAIL = {
     "sv": "Svara med en siffra, eller formulera om frågan.",

@@ -355,3 +355,32 @@ def test_questions_the_lexical_model_is_sure_of_are_not_encoded(engine, monkeypa
     assert encoded == []
     engine.answer("hur funkar det med grejerna ni fixat i området")
     assert len(encoded) == 1
+
+
+@pytest.mark.parametrize(
+    ("question", "verdict"),
+    [
+        ("Har Huddinge anställt trygghetsvärdar?", "Ja."),
+        ("Deltog kommunen i Europarådets lokala demokrativecka?", "Ja."),
+        ("Are there safety cameras in Grantorp?", "Yes."),
+    ],
+)
+def test_a_yes_no_question_the_entry_confirms_gets_its_verdict_first(engine, question, verdict):
+    answer = engine.answer(question)
+    assert answer.status == "answer", answer.text
+    assert answer.answer.startswith(verdict + " ")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Innebär beslutet några ekonomiska konsekvenser?",  # the answer says no
+        "Stämmer det att 474 klotterärenden hanterades 2021?",  # a figure of another year
+        "Ställdes alla trygghetsdialoger in 2021?",  # a universal: most, not all
+        "Kan jag nominera någon till demokratipriset i år?",  # asks leave, and "now"
+        "Är arbetet med trygghet i den offentliga miljön klart?",  # not finished
+    ],
+)
+def test_a_yes_no_question_gets_no_verdict_the_material_could_contradict(engine, question):
+    answer = engine.answer(question)
+    assert not (answer.answer or "").startswith(("Ja.", "Yes.")), answer.text
