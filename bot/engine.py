@@ -251,10 +251,17 @@ class Engine:
     # -- replies --------------------------------------------------------------------------
 
     def _reply_for(self, plan: Plan, query: Query, text: str, lang: str) -> Answer:
+        about = _about_the_topic(query, plan.chosen or plan.choices)
+        if (
+            plan.kind in ("answer", "suggest")
+            and about
+            and all(_asks_existence_elsewhere(query, r) for r in about)
+        ):
+            # Whether the topic is close to certain or spread over its entries, none of
+            # them names the place: say so, with the best entry and what the place has.
+            return self._not_in_place(query, text, lang, about[0], plan.confidence)
         if plan.kind == "answer":
             top = plan.chosen[0]
-            if _asks_existence_elsewhere(query, top):
-                return self._not_in_place(query, text, lang, top)
             if states_it_is_missing(query, top.entry.row):
                 # The entry itself says the asked thing is not stated: an honest abstention.
                 return self._gap(text, lang, top, plan.confidence)
@@ -327,9 +334,12 @@ class Engine:
             related=self._related(parts[0][1].chosen[0].entry.row, exclude=set(stated)),
         )
 
-    def _not_in_place(self, query: Query, text: str, lang: str, found: Ranked) -> Answer:
-        """'Finns det X i P?' where the material tells of X elsewhere: say so, with what it
-        does say about P. The asked thing is not stated, so this is an abstention (gap)."""
+    def _not_in_place(
+        self, query: Query, text: str, lang: str, found: Ranked, confidence: float
+    ) -> Answer:
+        """'Finns det X i P?' where the material tells of X elsewhere: say so, with where X
+        is and what the material says about P. The asked thing is not stated, so this is an
+        abstention (gap) that the curators see."""
         place = sorted(query.districts)[0]
         row = found.entry.row
         lead = not_stated_text(f"{title_of(row, lang)} – {place}", lang, place=place)
@@ -340,7 +350,7 @@ class Engine:
             source_of(row, self._documents),
             *(source_of(line.row, self._documents) for line in lines[:3]),
         )
-        return self._gap_answer(text, lang, body, sources, row["id"], found.probability)
+        return self._gap_answer(text, lang, body, sources, row["id"], confidence)
 
     def _gap(self, text: str, lang: str, gap: Ranked, confidence: float) -> Answer:
         row = gap.entry.row
@@ -551,6 +561,12 @@ def _asks_existence_elsewhere(query: Query, top: Ranked) -> bool:
     return not top.candidate.features["place_match"] and not any(
         district.casefold() in top.entry.row["answer"].casefold() for district in query.districts
     )
+
+
+def _about_the_topic(query: Query, ranked: tuple[Ranked, ...]) -> list[Ranked]:
+    """The entries that hold a topic word of the question, not just the place it names."""
+    topical = {i for i, group in enumerate(query.groups) if group in query.topical_groups}
+    return [r for r in ranked if r.candidate.matched & topical]
 
 
 def _semantic_index(connection: sqlite3.Connection):

@@ -384,3 +384,14 @@ def test_a_yes_no_question_the_entry_confirms_gets_its_verdict_first(engine, que
 def test_a_yes_no_question_gets_no_verdict_the_material_could_contradict(engine, question):
     answer = engine.answer(question)
     assert not (answer.answer or "").startswith(("Ja.", "Yes.")), answer.text
+
+
+@pytest.mark.parametrize(
+    "question", ["Finns det kameror i Trångsund?", "finns det övervakningskameror i Skogås"]
+)
+def test_a_thing_asked_for_a_place_the_material_does_not_name_it_for_is_a_gap(engine, question):
+    # Spread over the camera entries or not, none names the place: no "Menade du" but an
+    # honest gap that says where the cameras are and what the place has.
+    answer = engine.answer(question)
+    assert (answer.status, answer.reason) == ("abstain", "gap"), answer.text
+    assert "trygghetskameror" in answer.text and "Det här säger materialet om" in answer.text
