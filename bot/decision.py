@@ -41,8 +41,11 @@ def decide(ranking: Ranking, query: Query, thresholds: Thresholds) -> Plan:
         ranked = [r for r in ranked if not r.entry.is_gap]
     if not ranked:
         return Plan("abstain", 0.0)
+    demoted = ranked[0] if ranked[0].entry.is_gap else None
     ranked, absorbed = facts_before_redundant_gaps(ranked)
     top = ranked[0]
+    if top is demoted:
+        demoted = None
     confidence = ranking.calibrate(top.probability + absorbed)
     if not top.entry.is_gap and top.candidate.unmet:
         return _unstated(ranked, thresholds, confidence)
@@ -63,6 +66,10 @@ def decide(ranking: Ranking, query: Query, thresholds: Thresholds) -> Plan:
             return Plan("suggest", confidence, choices=tuple(options))
     if top.entry.is_gap and top.probability >= thresholds.option:
         return Plan("gap", confidence, (top,))
+    if demoted is not None and demoted.probability >= thresholds.option:
+        # The fact that took the gap's place is not sure enough to answer: the gap still
+        # says what the material does and does not state, which beats saying nothing.
+        return Plan("gap", ranking.calibrate(demoted.probability), (demoted,))
     return Plan("abstain", confidence)
 
 
