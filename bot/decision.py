@@ -50,6 +50,8 @@ def decide(ranking: Ranking, query: Query, thresholds: Thresholds) -> Plan:
     if not top.entry.is_gap and top.candidate.unmet:
         return _unstated(ranked, thresholds, confidence)
     facts = [r for r in ranked if not r.entry.is_gap and not r.candidate.unmet]
+    if confidence < thresholds.answer:
+        confidence = max(confidence, section_confidence(ranking, ranked))
     if confidence >= thresholds.answer:
         if top.entry.is_gap:
             return Plan("gap", confidence, (top,))
@@ -99,6 +101,17 @@ def facts_before_redundant_gaps(ranked: list[Ranked]) -> tuple[list[Ranked], flo
             handed = top.probability if top.candidate.features["gap_cue_missed"] else 0.0
             return [other, *(r for r in ranked if r is not other)], handed
     return ranked, 0.0
+
+
+def section_confidence(ranking: Ranking, ranked: list[Ranked]) -> float:
+    """Siblings of one section sharing the probability: the question is about that section
+    for sure, and its best entry answers (the siblings are offered beside it). Not when a
+    gap is near the top: then the asked fact may be the one the section lacks."""
+    top = ranked[0]
+    near = ranked[:MAX_CHOICES]
+    if top.entry.is_gap or any(r.entry.is_gap for r in near):
+        return 0.0
+    return ranking.calibrate(sum(r.probability for r in near if same_section(top, r)))
 
 
 def asks_for_something(query: Query) -> bool:

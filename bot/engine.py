@@ -35,6 +35,7 @@ from bot.query import Query, question_parts
 from bot.quotes import QuoteChecker
 from bot.ranker import Ranked, Ranking, RankingModel, Thresholds, load_models
 from bot.render import (
+    ABSTAIN_LEAD,
     DEFAULT_CONTACT,
     YES,
     abstain_text,
@@ -62,6 +63,10 @@ OPINION_CUE = re.compile(
 EXISTENCE = re.compile(
     r"^(finns|fanns|kommer det|blir det|har (det|ni|man|kommunen|dom|de) (satt|installerat|"
     r"byggt|infort|ordnat|fatt)|are there|is there|will there)\b"
+)
+# The bot's own view asked for ("tycker du …?"): it answers from the material, not a view.
+BOT_OPINION = re.compile(
+    r"\b(tycker du|anser du|tror du|din asikt|do you think|your (opinion|view))\b"
 )
 QUESTION_WORDS = re.compile(r"\b(nar|vad|vilken|vilket|vilka|hur|vem|when|what|which|how|who)\b")
 GREETING = re.compile(
@@ -175,6 +180,8 @@ class Engine:
         ranking, thresholds = self.rank(query)
         plan = decide(ranking, query, thresholds)
         ranked = tuple(ranking.ranked)
+        if BOT_OPINION.search(query.folded):
+            return _Reply(self._no_opinion(plan, text, query.lang), ranked)
         parts = self._parts(focus, query.lang, plan)
         if parts is not None:
             return _Reply(self._combined(parts, query, text, query.lang), ranked)
@@ -357,7 +364,21 @@ class Engine:
         sources = (source_of(row, self._documents),)
         return self._gap_answer(text, lang, body_of(row, lang), sources, row["id"], confidence)
 
-    def _gap_answer(self, text, lang, body, sources, entry_id, confidence) -> Answer:
+    def _no_opinion(self, plan: Plan, text: str, lang: str) -> Answer:
+        """The bot's own view was asked for: it has none, and says what the material says."""
+        found = next((r for r in (*plan.chosen, *plan.choices) if not r.entry.is_gap), None)
+        if found is None:
+            return self._abstain(text, lang, "opinion", confidence=plan.confidence)
+        row = found.entry.row
+        body = f"{ABSTAIN_LEAD['opinion', lang]} {body_of(row, lang)}"
+        sources = (source_of(row, self._documents),)
+        return self._gap_answer(
+            text, lang, body, sources, row["id"], plan.confidence, reason="opinion"
+        )
+
+    def _gap_answer(
+        self, text, lang, body, sources, entry_id, confidence, reason: str = "gap"
+    ) -> Answer:
         contact = self.contact_text or DEFAULT_CONTACT[lang]
         return Answer(
             question=text,
@@ -368,7 +389,7 @@ class Engine:
             entry_id=entry_id,
             lang=lang,
             sources=sources,
-            reason="gap",
+            reason=reason,
             detail=body,
             contact=contact,
         )

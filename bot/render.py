@@ -32,6 +32,8 @@ ABSTAIN_LEAD = {
     "safety and participation in 2021, with a source for every answer.",
     ("thanks", "sv"): "Varsågod! Fråga gärna mer.",
     ("thanks", "en"): "You're welcome! Feel free to ask more.",
+    ("opinion", "sv"): "Jag har inga egna åsikter, bara det som står i materialet.",
+    ("opinion", "en"): "I have no views of my own, only what the material says.",
     ("unknown_entry", "sv"): "Det svaret finns inte (längre). Ställ gärna frågan igen.",
     ("unknown_entry", "en"): "That answer does not exist (any more). Please ask again.",
 }

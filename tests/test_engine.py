@@ -403,3 +403,18 @@ def test_a_gap_that_yields_to_an_unsure_fact_still_says_what_is_stated(engine):
     answer = engine.answer("Vem utsåg biblioteken till romska läsambassadörer?")
     assert (answer.status, answer.reason) == ("abstain", "gap"), answer.text
     assert "Statens kulturråd" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Tycker du att kamerorna i Grantorp var en bra idé?", "Do you think the safety hosts help?"],
+)
+def test_the_bots_own_view_is_never_given(engine, question):
+    answer = engine.answer(question)
+    assert (answer.status, answer.reason) == ("abstain", "opinion"), answer.text
+    assert answer.text.startswith(("Jag har inga egna åsikter", "I have no views"))
+
+
+def test_a_partys_view_is_not_taken_for_the_bots(engine):
+    answer = engine.answer("Vad tycker Vänsterpartiet om fältassistenter?")
+    assert answer.reason != "opinion"

@@ -1,0 +1,46 @@
+"""The decision over made-up rankings: each rule of bot.decision on the class it serves."""
+
+from types import SimpleNamespace
+
+from bot.decision import decide
+from bot.ranker import Ranked, Ranking, Thresholds
+from bot.search import Candidate
+
+BARS = Thresholds(answer=0.6, option=0.2, alternative=0.1, suggest=0.3)
+QUERY = SimpleNamespace(topical_groups=("a", "b"), cues=frozenset(), groups=(), total_weight=1.0)
+
+
+def ranked(entry_id: str, section: str, probability: float, *, gap: bool = False) -> Ranked:
+    row = {"id": entry_id, "document": "report", "section": section}
+    entry = SimpleNamespace(id=entry_id, row=row, is_gap=gap)
+    features = {"gap_unique": 0.0, "gap_cue_missed": 0.0}
+    return Ranked(Candidate(entry, features, frozenset({0})), 0.0, probability)
+
+
+def test_siblings_sharing_the_probability_answer_with_the_best_of_them():
+    ranking = Ranking(
+        [ranked("pris-vinnare", "6", 0.35), ranked("pris-i-korthet", "6", 0.3),
+         ranked("dagar", "5", 0.1)],
+        none=0.0,
+    )  # fmt: skip
+    plan = decide(ranking, QUERY, BARS)
+    assert plan.kind == "answer"
+    assert [r.entry.id for r in plan.chosen] == ["pris-vinnare"]
+    assert "pris-i-korthet" in [r.entry.id for r in plan.choices]
+
+
+def test_entries_of_different_sections_sharing_the_probability_are_choices():
+    ranking = Ranking(
+        [ranked("pris", "6", 0.35), ranked("dagar", "5", 0.3), ranked("kameror", "3", 0.2)],
+        none=0.0,
+    )
+    assert decide(ranking, QUERY, BARS).kind == "suggest"
+
+
+def test_siblings_beside_a_gap_are_not_added_up():
+    ranking = Ranking(
+        [ranked("pris-vinnare", "6", 0.35), ranked("pris-i-korthet", "6", 0.3),
+         ranked("gap-prispengar", "6", 0.25, gap=True)],
+        none=0.0,
+    )  # fmt: skip
+    assert decide(ranking, QUERY, BARS).kind != "answer"
