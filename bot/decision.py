@@ -105,13 +105,19 @@ def facts_before_redundant_gaps(ranked: list[Ranked]) -> tuple[list[Ranked], flo
 
 def section_confidence(ranking: Ranking, ranked: list[Ranked]) -> float:
     """Siblings of one section sharing the probability: the question is about that section
-    for sure, and its best entry answers (the siblings are offered beside it). Not when a
-    gap is near the top: then the asked fact may be the one the section lacks."""
+    for sure, and its best entry answers (the siblings are offered beside it). Only siblings
+    that hold the kind of fact asked (when, who, how many …) count, and not when a gap is
+    near the top: then the asked fact may be the one the section lacks."""
     top = ranked[0]
     near = ranked[:MAX_CHOICES]
-    if top.entry.is_gap or any(r.entry.is_gap for r in near):
+    if top.entry.is_gap or any(r.entry.is_gap for r in near) or not _holds_asked_kind(top):
         return 0.0
-    return ranking.calibrate(sum(r.probability for r in near if same_section(top, r)))
+    siblings = [r for r in near if same_section(top, r) and _holds_asked_kind(r)]
+    return ranking.calibrate(sum(r.probability for r in siblings))
+
+
+def _holds_asked_kind(ranked: Ranked) -> bool:
+    return not ranked.candidate.features["cue_missed"] and not ranked.candidate.unmet
 
 
 def asks_for_something(query: Query) -> bool:

@@ -13,7 +13,7 @@ QUERY = SimpleNamespace(topical_groups=("a", "b"), cues=frozenset(), groups=(), 
 def ranked(entry_id: str, section: str, probability: float, *, gap: bool = False) -> Ranked:
     row = {"id": entry_id, "document": "report", "section": section}
     entry = SimpleNamespace(id=entry_id, row=row, is_gap=gap)
-    features = {"gap_unique": 0.0, "gap_cue_missed": 0.0}
+    features = {"gap_unique": 0.0, "gap_cue_missed": 0.0, "cue_missed": 0.0}
     return Ranked(Candidate(entry, features, frozenset({0})), 0.0, probability)
 
 
@@ -44,3 +44,13 @@ def test_siblings_beside_a_gap_are_not_added_up():
         none=0.0,
     )  # fmt: skip
     assert decide(ranking, QUERY, BARS).kind != "answer"
+
+
+def test_siblings_that_lack_the_kind_of_fact_asked_are_not_added_up():
+    # "When is the next prize?": the prize entries share the probability, but none holds a
+    # future date; adding them up would answer with the wrong kind of fact.
+    entries = [ranked("pris-vinnare", "6", 0.35), ranked("pris-nominering", "6", 0.3),
+               ranked("dagar", "5", 0.1)]  # fmt: skip
+    for entry in entries[:2]:
+        entry.candidate.features["cue_missed"] = 1.0
+    assert decide(Ranking(entries, none=0.0), QUERY, BARS).kind != "answer"
