@@ -372,7 +372,9 @@ async def running_bot(
         "telegram_token": TOKEN,
         "admin_ids": frozenset({ADMIN_ID}),
         "state_db_path": str(tmp_path / "state.db"),
-        "send_deadline_seconds": 5,
+        # Long enough for the back-off of two 500s and a timeout at its most jittered
+        # (0.75 + 1.5 + 3 s); tests of giving up set their own, shorter deadline.
+        "send_deadline_seconds": 15,
     }
     settings = Settings(**{**options, **overrides})
     if store is None:
