@@ -225,12 +225,14 @@ class Engine:
     def rank(self, query: Query) -> tuple[Ranking, Thresholds]:
         """The ranking and the decision bars of the model that made it: the lexical one when
         it is sure of a fact entry, else the full model."""
+        candidates = self.searcher.lexical_candidates(query)
         if self.fast_model is not None:
-            lexical = self.fast_model.rank(self.searcher.candidates(query, semantic=False))
+            lexical = self.fast_model.rank(candidates)
             top = lexical.top
             if top and not top.entry.is_gap and lexical.calibrate(top.probability) >= SURE_LEXICAL:
                 return lexical, self.fast_model.thresholds
-        return self.model.rank(self.searcher.candidates(query)), self.model.thresholds
+        candidates = self.searcher.with_meaning(query, candidates)  # the described ones reused
+        return self.model.rank(candidates), self.model.thresholds
 
     def _parts(self, focus: str, lang: str, whole: Plan) -> list[tuple[Query, Plan]] | None:
         """Each part of a two-part question with its own plan, when the parts are answered
