@@ -588,8 +588,7 @@ def _asks_existence_elsewhere(query: Query, top: Ranked) -> bool:
 
 def _about_the_topic(query: Query, ranked: tuple[Ranked, ...]) -> list[Ranked]:
     """The entries that hold a topic word of the question, not just the place it names."""
-    topical = {i for i, group in enumerate(query.groups) if group in query.topical_groups}
-    return [r for r in ranked if r.candidate.matched & topical]
+    return [r for r in ranked if r.candidate.matched & query.topical_positions]
 
 
 def _semantic_index(connection: sqlite3.Connection):

@@ -131,7 +131,7 @@ def affirms(query: Query, answer: str, matched: frozenset[int]) -> bool:
         return False
     if query.figures or not all(year in answer for year in query.years):
         return False  # a count or year the verdict could get wrong: the answer says it
-    topical = {i for i, group in enumerate(query.groups) if group in query.topical_groups}
+    topical = query.topical_positions
     if not topical or not topical <= matched:
         return False
     from bot.entries import sentences

@@ -112,6 +112,11 @@ class Query:
         """The known words that name what is asked about (a district or 'rapporten' do not)."""
         return tuple(group for group in self.known_groups if group.topical)
 
+    @cached_property
+    def topical_positions(self) -> frozenset[int]:
+        """Where the topical groups stand in `groups` (what a candidate's `matched` holds)."""
+        return frozenset(i for i, g in enumerate(self.groups) if g.known and g.topical)
+
 
 class QueryAnalyser:
     """Turns question text into a `Query` using one index's vocabulary and glossary."""
