@@ -41,11 +41,10 @@ def decide(ranking: Ranking, query: Query, thresholds: Thresholds) -> Plan:
         ranked = [r for r in ranked if not r.entry.is_gap]
     if not ranked:
         return Plan("abstain", 0.0)
-    demoted = ranked[0] if ranked[0].entry.is_gap else None
+    first = ranked[0]
     ranked, absorbed = facts_before_redundant_gaps(ranked)
     top = ranked[0]
-    if top is demoted:
-        demoted = None
+    demoted = first if first is not top else None  # a gap that yielded its place
     confidence = ranking.calibrate(top.probability + absorbed)
     if not top.entry.is_gap and top.candidate.unmet:
         return _unstated(ranked, thresholds, confidence)
