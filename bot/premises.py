@@ -101,11 +101,24 @@ def states_it_is_missing(query: Query, row: dict) -> bool:
     from bot.text import terms
 
     told, untold = set(), set()
-    for sentence in [row["title"], *sentences(row["answer"])]:
+    for sentence in [row["title"], *_clauses(sentences(row["answer"]))]:
         held = set(terms(sentence))
         found = {i for i, g in enumerate(query.topical_groups) if holds_term(held, g.sv)}
         (untold if NOT_STATED.search(" ".join(words(sentence))) else told).update(found)
     return bool(untold - told)
+
+
+PARENTHESIS = re.compile(r"\(([^()]*)\)")
+
+
+def _clauses(found: list[str]) -> list[str]:
+    """Each sentence, with a remark in parentheses as a clause of its own: "Huddinge fick
+    medel (beloppet anges inte)" states the funding, and only the remark says what is not."""
+    clauses = []
+    for sentence in found:
+        clauses.append(PARENTHESIS.sub(" ", sentence))
+        clauses += PARENTHESIS.findall(sentence)
+    return clauses
 
 
 # A yes/no question is affirmed only when nothing in it or in the answer could turn the

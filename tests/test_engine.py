@@ -418,3 +418,10 @@ def test_the_bots_own_view_is_never_given(engine, question):
 def test_a_partys_view_is_not_taken_for_the_bots(engine):
     answer = engine.answer("Vad tycker Vänsterpartiet om fältassistenter?")
     assert answer.reason != "opinion"
+
+
+def test_a_remark_in_parentheses_on_what_is_not_stated_does_not_hide_the_sentence(engine):
+    # "Huddinge har fått statliga medel … (beloppet anges inte)": the funding is stated.
+    answer = engine.answer("Hur arbetar Huddinge för att motverka segregation?")
+    assert answer.status == "answer", answer.text
+    assert answer.entry_id == "segregation-i-korthet"
