@@ -6,7 +6,7 @@ A. The question sets, for the engine (semantic and lexical) and the baselines: t
    dev set, the training part (our blind sets and check questions, which the model is
    fitted on) and the frozen part (tests/data/blind/frozen-*.yaml: scored as a whole only).
 B. Reliability: confidence bucket -> share of the engine's answers that are right.
-C. Curated questions asked as written, answered with their own entry.
+C. Curated questions asked as written, answered (status answer) with their own entry.
 D. Latency (each question once, as it comes: embeddings not yet cached) and throughput.
 E. Cold start and installed size, with and without the semantic signal.
 F. Scale on synthetic knowledge (lexical: synthetic text has no meaning to embed).
@@ -210,7 +210,11 @@ def reliability(results) -> list[tuple[str, int, float]]:
 def curated_as_written(engine: Engine) -> tuple[int, int]:
     kb = load_knowledge()
     pairs = [(q, e.id) for e in kb.entries if e.kind != "gap" for q in e.questions]
-    right = sum(engine.answer(q).entry_id == entry for q, entry in pairs)
+    replies = (engine.answer(q) for q, _ in pairs)
+    right = sum(
+        a.status == "answer" and a.entry_id == entry
+        for a, (_, entry) in zip(replies, pairs, strict=True)
+    )
     return right, len(pairs)
 
 
