@@ -23,15 +23,53 @@ BROAD_OPTION = 0.02  # below this share an entry is noise even among a topic's m
 # A second entry of the same section joins the answer when it holds at least this share of
 # the question's weight that the first one lacks ("när … och var …?" answered by siblings).
 COMPANION_SHARE = 0.2
+COMPANION_PASSAGE = 0.25  # a neighbouring passage joins when this likely next to the top one
 
 
 @dataclass(frozen=True)
 class Plan:
-    kind: Literal["answer", "suggest", "gap", "unstated", "abstain"]
+    kind: Literal["answer", "passage", "suggest", "gap", "unstated", "abstain"]
     confidence: float
     chosen: tuple[Ranked, ...] = ()  # the entries whose facts the reply gives
     choices: tuple[Ranked, ...] = ()  # suggestions, or runner-ups beside an answer
     unmet: frozenset[str] = frozenset()  # for "unstated": what kind of fact is missing
+    passages: tuple[Ranked, ...] = ()  # for "passage": the passages quoted
+
+
+def with_passages(plan: Plan, passages: Ranking | None, thresholds: Thresholds) -> Plan:
+    """One decision over both kinds of answer: the passage model's calibrated confidence
+    against the entry plan's, with fitted bars. A passage answers instead of choices, an
+    abstention or an entry lacking the asked figure when it clears `passage`; instead of a
+    gap only from the higher `passage_over_gap` (the gap says the thing is not stated);
+    instead of an entry answer only from `passage_over_entry`, when it is surer than the
+    entry and does not hold the entry's own quote (then the entry says the same)."""
+    if passages is None or not passages.ranked:
+        return plan
+    top = passages.ranked[0]
+    confidence = passages.calibrate(top.probability)
+    if plan.kind == "answer":
+        bar = thresholds.passage_over_entry
+        if top.candidate.features["entry_quote"] or confidence <= plan.confidence:
+            return plan
+    else:
+        bar = thresholds.passage_over_gap if plan.kind == "gap" else thresholds.passage
+    if confidence < bar:
+        return plan
+    return Plan("passage", confidence, passages=(top, *passage_companions(top, passages)))
+
+
+def passage_companions(top: Ranked, passages: Ranking) -> tuple[Ranked, ...]:
+    """The next passage of the same section when it holds words of the question the top
+    one lacks ('… hotellhängare' and then '… sociala medier')."""
+    for other in passages.ranked[1:MAX_CHOICES]:
+        same = other.passage.row["document"] == top.passage.row["document"] and (
+            other.passage.row["section"] == top.passage.row["section"]
+        )
+        near = abs(other.passage.row["position"] - top.passage.row["position"]) == 1
+        extra = other.candidate.matched - top.candidate.matched
+        if same and near and extra and other.probability >= COMPANION_PASSAGE * top.probability:
+            return (other,)
+    return ()
 
 
 def decide(ranking: Ranking, query: Query, thresholds: Thresholds) -> Plan:

@@ -1,24 +1,28 @@
 """answer(question) -> Answer. The answering core; never raises on user input.
 
-The path of one question: clean it, pick the asking sentences of a long message, handle
-greetings, places outside the material and listings (timeline, place, party); then rank the
-candidate entries with the fitted model (bot.ranker), decide (bot.decision) and word the
-reply (bot.render). Two-part questions are answered part by part.
+The path of one question (each step a module of its own):
+1. bot.routing: what the message is: small talk, a typed command, the asking part of a
+   long message.
+2. early replies: places outside the material, listings (timeline, place, party, an area
+   as a whole), a curated question word for word.
+3. bot.search + bot.ranker: the candidate entries, ranked by the fitted model (the lexical
+   model first; the embedding only when it is not sure); bot.decision decides.
+4. bot.passage_search: the source passages, ranked by their own fitted model; the same
+   decision may answer with the document's own words instead (decision.with_passages).
+5. bot.replies words the reply. Two-part questions are answered part by part.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import sqlite3
 import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.decision import Plan, decide
-from bot.entries import body_of, source_of, title_of
+from bot.decision import Plan, decide, with_passages
 from bot.index import (
     DEFAULT_INDEX_PATH,
     build_index,
@@ -29,56 +33,44 @@ from bot.index import (
 from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
 from bot.listings import Listings
 from bot.models import Answer, Document, QuoteCheck, Suggestion
+from bot.passage_search import EntryEvidence, PassageSearcher
 from bot.periods import find_period, parse_iso
-from bot.premises import affirms, corrections, states_it_is_missing
 from bot.query import Query, question_parts
 from bot.quotes import QuoteChecker
 from bot.ranker import Ranked, Ranking, RankingModel, Thresholds, load_models
-from bot.render import (
-    ABSTAIN_LEAD,
-    DEFAULT_CONTACT,
-    YES,
-    abstain_text,
-    compose_text,
-    not_stated_text,
-    suggestion_text,
-    unstated_text,
+from bot.replies import Replies
+from bot.routing import (
+    OPINION_CUE,
+    TIMELINE_WORD,
+    asks_own_view,
+    asks_something,
+    clean_message,
+    focus_question,
+    small_talk,
+    typed_command,
 )
 from bot.search import Searcher
-from bot.text import clean, detect_language, words
+from bot.text import detect_language, fold, words
 
 log = logging.getLogger(__name__)
 
-LONG_QUESTION = 350
 # From this calibrated confidence on, the lexical model's answers are right at least 95 %
 # of the time (the reliability table of scripts/benchmark.py): the semantic signal is
 # then not worth its cost, which is most of an answer's time.
 SURE_LEXICAL = 0.8
-TIMELINE_WORD = re.compile(r"\b(tidslinje\w*|timeline|handelser\w*|events)\b")
-OPINION_CUE = re.compile(
-    r"\b(tyckte|tycker|tyck|anser|ansag|asikt\w*|skrev|skriver|menar|sa|sade|think|thought|"
-    r"say|said|wrote|write|position|opinion|view)\b"
-)
-# "Finns det … i <kommundel>?": a question whether something exists in a place.
-EXISTENCE = re.compile(
-    r"^(finns|fanns|kommer det|blir det|har (det|ni|man|kommunen|dom|de) (satt|installerat|"
-    r"byggt|infort|ordnat|fatt)|are there|is there|will there)\b"
-)
-# The bot's own view asked for ("tycker du …?"): it answers from the material, not a view.
-BOT_OPINION = re.compile(
-    r"\b(tycker du|anser du|tror du|din asikt|do you think|your (opinion|view))\b"
-)
-QUESTION_WORDS = re.compile(r"\b(nar|vad|vilken|vilket|vilka|hur|vem|when|what|which|how|who)\b")
-GREETING = re.compile(
-    r"(hej|hejsan|hallå|halla|tjena|tja|hello|hi|hey|god (morgon|dag|kvall))( (pa dig|dar|bot))?"
-)
-THANKS = re.compile(
-    r"(tack|tack sa mycket|tusen tack|tackar|thanks|thank you|thx)( (sa mycket|bot))?"
-)
 
 
 class IndexUnavailableError(Exception):
     """The knowledge index cannot be read: an operator error, not a question the bot missed."""
+
+
+@dataclass(frozen=True)
+class EntryRanking:
+    """A ranking with the decision bars of the model that made it."""
+
+    ranking: Ranking
+    thresholds: Thresholds
+    semantic: bool  # whether the question was embedded (the semantic model ranked it)
 
 
 @dataclass(frozen=True)
@@ -99,17 +91,22 @@ class Engine:
         semantic: bool = True,
     ):
         self.db = connection
-        self.contact_text = contact_text
         self._documents = self._load_documents()
         encoder = _semantic_index(connection) if semantic else None
         self.searcher = Searcher(connection, encoder)
+        self.passages = PassageSearcher(connection, self._documents, encoder)
         models = load_models()
         if model is None:
             model = models["semantic"] if encoder and "semantic" in models else models["lexical"]
         self.model = model
         # A question the lexical model answers with SURE_LEXICAL confidence is not encoded.
         self.fast_model = models.get("lexical") if model.uses_semantic else None
+        self.passage_models = {
+            semantic: models.get(f"passage-{'semantic' if semantic else 'lexical'}")
+            for semantic in (False, True)
+        }
         self.listings = Listings(connection, self._documents)
+        self.replies = Replies(connection, self._documents, self.listings, contact_text)
         self._quotes: QuoteChecker | None = None
         self._lock = threading.Lock()
 
@@ -136,6 +133,10 @@ class Engine:
             data["areas"] = tuple(json.loads(data.get("areas") or "[]"))
             documents[data["id"]] = Document(**data)
         return documents
+
+    @property
+    def contact_text(self) -> str | None:
+        return self.replies.contact_text
 
     @property
     def entry_count(self) -> int:
@@ -170,51 +171,80 @@ class Engine:
             raise IndexUnavailableError(f"the knowledge index cannot be read: {error}") from None
         except Exception:  # the engine never fails a user; the log keeps the cause
             log.exception("answering failed")
-            return _Reply(self._abstain(str(question)[:200], lang or "sv", "not_understood"))
+            return _Reply(
+                self.replies.abstain(str(question)[:200], lang or "sv", "not_understood")
+            )
 
     def _answer(self, question: str, lang: str | None) -> _Reply:
         routed = self._route(question, lang)
         if isinstance(routed, Answer):
             return _Reply(routed)
         text, focus, query = routed
-        ranking, thresholds = self.rank(query)
-        plan = decide(ranking, query, thresholds)
-        ranked = tuple(ranking.ranked)
-        if BOT_OPINION.search(query.folded):
-            return _Reply(self._no_opinion(plan, text, query.lang), ranked)
-        parts = self._parts(focus, query.lang, plan)
+        result = self.rank(query)
+        plan = decide(result.ranking, query, result.thresholds)
+        ranked = tuple(result.ranking.ranked)
+        if asks_own_view(query.folded):
+            found = next((r for r in (*plan.chosen, *plan.choices) if not r.entry.is_gap), None)
+            return _Reply(
+                self.replies.no_opinion(found, text, query.lang, plan.confidence), ranked
+            )
+        parts = self._parts(focus.ranked, query.lang, plan)
         if parts is not None:
-            return _Reply(self._combined(parts, query, text, query.lang), ranked)
-        return _Reply(self._reply_for(plan, query, text, query.lang), ranked)
+            return _Reply(self.replies.combined(parts, text, query.lang), ranked)
+        plan = with_passages(plan, self.rank_passages(query, plan, result), result.thresholds)
+        premises = (
+            query
+            if focus.asking == focus.ranked
+            else self.searcher.analyse(focus.asking, query.lang)
+        )
+        return _Reply(self.replies.for_plan(plan, premises, text, query.lang), ranked)
 
-    def _route(self, question: str, lang: str | None) -> Answer | tuple[str, str, Query]:
-        """The early replies (empty input, small talk, other places, listings, a curated
-        question word for word), or (text, asking part, query) for a question to rank."""
-        text = clean(question)
+    def _route(self, question: str, lang: str | None):
+        """The early replies (empty input, small talk, commands, other places, listings, a
+        curated question word for word), or (text, focus, query) for a question to rank."""
+        text = clean_message(question)
         focus = focus_question(text)
-        lang = lang or detect_language(focus)
-        if not words(focus):
-            return self._abstain(text, lang, "not_understood")
-        small_talk = _small_talk(focus)
-        if small_talk:
-            return self._abstain(text, detect_language(focus), small_talk)
-        query = self.searcher.analyse(focus, lang)
-        if query.outside:
-            return self._abstain(text, lang, "outside_scope", place=query.outside[0])
-        listing = self._listing_for(query, text, lang) if len(words(focus)) > 1 else None
+        lang = lang or detect_language(focus.ranked)
+        if not words(focus.ranked):
+            return self.replies.abstain(text, lang, "not_understood")
+        talk = small_talk(focus.ranked)
+        if talk:
+            return self.replies.abstain(text, detect_language(focus.ranked), talk)
+        command = typed_command(text)
+        if command is not None:  # '/hjalp' typed into a question: a command, not a question
+            return self.replies.abstain(text, lang, "command", place=f"/{command[0]}")
+        query = self.searcher.analyse(focus.ranked, lang)
+        outside = [p for p in query.outside if not self._source_mentions(p, query)]
+        if outside:
+            return self.replies.abstain(text, lang, "outside_scope", place=outside[0])
+        listing = self._listing_for(query, text, lang) if len(words(focus.ranked)) > 1 else None
         if listing is not None:
             return listing
-        curated = self.searcher.curated_match(focus)
+        curated = self.searcher.curated_match(focus.ranked)
         if curated is not None:  # asked exactly as a curated question: that entry
             ranked = Ranked(self.searcher.describe(query, curated), 0.0, 1.0)
-            return self._reply_for(Plan(_kind(ranked), 1.0, (ranked,)), query, text, lang)
+            plan = Plan(_kind(ranked), 1.0, (ranked,))
+            return self.replies.for_plan(plan, query, text, lang)
         if not any(_telling(group.word) for group in query.known_groups):
             # A real question about something else is outside the material; anything
             # else (gibberish, bare numbers, instructions to the bot) was not understood.
-            asks = "?" in focus or QUESTION_WORDS.search(query.folded)
+            asks = asks_something(focus.ranked, query.folded)
             reason = "not_in_material" if asks and query.groups else "not_understood"
-            return self._abstain(text, lang, reason)
+            return self.replies.abstain(text, lang, reason)
         return text, focus, query
+
+    def _source_mentions(self, place: str, query: Query) -> bool:
+        """Whether a passage names this place together with a topic word of the question:
+        then the material does speak of it (a joint project with a neighbour municipality)."""
+        place = fold(place)
+        for candidate in self.passages.candidates(query):
+            if place in candidate.passage.folded and candidate.features["coverage"] > 0:
+                others = candidate.matched - {
+                    i for i, g in enumerate(query.groups) if g.word in place.split()
+                }
+                if others:
+                    return True
+        return False
 
     def ranking_query(self, question: str, lang: str | None = None) -> Query | None:
         """The analysed question when it is answered by ranking (None for early replies);
@@ -222,7 +252,7 @@ class Engine:
         routed = self._route(question, lang)
         return None if isinstance(routed, Answer) else routed[2]
 
-    def rank(self, query: Query) -> tuple[Ranking, Thresholds]:
+    def rank(self, query: Query) -> EntryRanking:
         """The ranking and the decision bars of the model that made it: the lexical one when
         it is sure of a fact entry, else the full model."""
         candidates = self.searcher.lexical_candidates(query)
@@ -230,9 +260,21 @@ class Engine:
             lexical = self.fast_model.rank(candidates)
             top = lexical.top
             if top and not top.entry.is_gap and lexical.calibrate(top.probability) >= SURE_LEXICAL:
-                return lexical, self.fast_model.thresholds
+                return EntryRanking(lexical, self.fast_model.thresholds, False)
         candidates = self.searcher.with_meaning(query, candidates)  # the described ones reused
-        return self.model.rank(candidates), self.model.thresholds
+        return EntryRanking(
+            self.model.rank(candidates), self.model.thresholds, self.model.uses_semantic
+        )
+
+    def rank_passages(self, query: Query, plan: Plan, result: EntryRanking) -> Ranking | None:
+        """The source passages ranked by the passage model of the same kind (lexical or
+        semantic) as the entry ranking, knowing what that ranking concluded."""
+        model = self.passage_models.get(result.semantic) or self.passage_models.get(False)
+        if model is None or not self.passages.available:
+            return None
+        evidence = entry_evidence(plan, result.ranking)
+        searcher = self.passages if result.semantic else self.passages.lexical
+        return model.rank(searcher.candidates(query, evidence))
 
     def _parts(self, focus: str, lang: str, whole: Plan) -> list[tuple[Query, Plan]] | None:
         """Each part of a two-part question with its own plan, when the parts are answered
@@ -245,8 +287,8 @@ class Engine:
             query = self.searcher.analyse(part, lang)
             if not query.known_groups:
                 continue
-            ranking, thresholds = self.rank(query)
-            plan = decide(ranking, query, thresholds)
+            result = self.rank(query)
+            plan = decide(result.ranking, query, result.thresholds)
             if plan.kind in ("answer", "gap"):
                 parts.append((query, plan))
         tops = {plan.chosen[0].entry.id for _, plan in parts}
@@ -256,182 +298,6 @@ class Engine:
         if whole.kind == "answer" and {r.entry.id for r in whole.chosen} >= tops:
             return None  # the whole question's answer already covers every part
         return parts
-
-    # -- replies --------------------------------------------------------------------------
-
-    def _reply_for(self, plan: Plan, query: Query, text: str, lang: str) -> Answer:
-        about = _about_the_topic(query, plan.chosen or plan.choices)
-        if (
-            plan.kind in ("answer", "suggest")
-            and about
-            and all(_asks_existence_elsewhere(query, r) for r in about)
-        ):
-            # Whether the topic is close to certain or spread over its entries, none of
-            # them names the place: say so, with the best entry and what the place has.
-            return self._not_in_place(query, text, lang, about[0], plan.confidence)
-        if plan.kind == "answer":
-            top = plan.chosen[0]
-            if states_it_is_missing(query, top.entry.row):
-                # The entry itself says the asked thing is not stated: an honest abstention.
-                return self._gap(text, lang, top, plan.confidence)
-            return self._entry_answer(text, lang, plan, query)
-        if plan.kind == "gap":
-            return self._gap(text, lang, plan.chosen[0], plan.confidence)
-        if plan.kind == "unstated":
-            row = plan.chosen[0].entry.row
-            body = f"{unstated_text(plan.unmet, lang)} {body_of(row, lang)}"
-            sources = (source_of(row, self._documents),)
-            return self._gap_answer(text, lang, body, sources, None, plan.confidence)
-        if plan.kind == "suggest":
-            return self._suggest(text, lang, plan.choices, plan.confidence)
-        return self._abstain(text, lang, "not_in_material", confidence=plan.confidence)
-
-    def _entry_answer(self, text: str, lang: str, plan: Plan, query: Query) -> Answer:
-        rows = [r.entry.row for r in plan.chosen]
-        notices = [c for row in rows[:1] for c in corrections(query, row, self._documents, lang)]
-        top = plan.chosen[0]
-        verdict = not notices and affirms(query, body_of(rows[0], lang), top.candidate.matched)
-        body = " ".join(
-            [*notices, *([YES[lang]] if verdict else []), *(body_of(row, lang) for row in rows)]
-        )
-        sources = tuple(source_of(row, self._documents) for row in rows)
-        shown = {row["id"] for row in rows}
-        alternatives = tuple(
-            Suggestion(r.entry.id, title_of(r.entry.row, lang)) for r in plan.choices
-        )
-        shown |= {a.entry_id for a in alternatives}
-        return Answer(
-            question=text,
-            status="answer",
-            answer=body,
-            text=compose_text(body, sources, lang, alternatives),
-            confidence=min(plan.confidence, 1.0),
-            entry_id=rows[0]["id"],
-            lang=lang,
-            sources=sources,
-            alternatives=alternatives,
-            related=self._related(rows[0], exclude=shown),
-            notice=" ".join(notices) or None,
-        )
-
-    def _combined(self, parts: list[tuple[Query, Plan]], query: Query, text: str, lang: str):
-        """One reply to a two-part question: each answered part with its source, and plainly
-        what the material does not state for the others."""
-        bodies, sources, stated, confidence = [], [], [], 1.0
-        for part_query, plan in parts:
-            row = plan.chosen[0].entry.row
-            if row["id"] in stated:
-                continue
-            stated.append(row["id"])
-            if plan.kind == "gap":
-                bodies.append(not_stated_text(title_of(row, lang), lang))
-                continue
-            notices = corrections(part_query, row, self._documents, lang)
-            bodies.append(" ".join([*notices, body_of(row, lang)]))
-            sources.append(source_of(row, self._documents))
-            confidence = min(confidence, plan.confidence)
-        body = "\n\n".join(bodies)
-        return Answer(
-            question=text,
-            status="answer",
-            answer=body,
-            text=compose_text(body, tuple(sources), lang),
-            confidence=confidence,
-            entry_id=stated[0],
-            lang=lang,
-            sources=tuple(sources),
-            related=self._related(parts[0][1].chosen[0].entry.row, exclude=set(stated)),
-        )
-
-    def _not_in_place(
-        self, query: Query, text: str, lang: str, found: Ranked, confidence: float
-    ) -> Answer:
-        """'Finns det X i P?' where the material tells of X elsewhere: say so, with where X
-        is and what the material says about P. The asked thing is not stated, so this is an
-        abstention (gap) that the curators see."""
-        place = sorted(query.districts)[0]
-        row = found.entry.row
-        lead = not_stated_text(f"{title_of(row, lang)} – {place}", lang, place=place)
-        heading, lines = self.listings.place(place, lang)
-        about = [heading, *(f"• {line.text}" for line in lines[:3])] if lines else []
-        body = "\n".join([lead, body_of(row, lang), *about])
-        sources = (
-            source_of(row, self._documents),
-            *(source_of(line.row, self._documents) for line in lines[:3]),
-        )
-        return self._gap_answer(text, lang, body, sources, row["id"], confidence)
-
-    def _gap(self, text: str, lang: str, gap: Ranked, confidence: float) -> Answer:
-        row = gap.entry.row
-        sources = (source_of(row, self._documents),)
-        return self._gap_answer(text, lang, body_of(row, lang), sources, row["id"], confidence)
-
-    def _no_opinion(self, plan: Plan, text: str, lang: str) -> Answer:
-        """The bot's own view was asked for: it has none, and says what the material says."""
-        found = next((r for r in (*plan.chosen, *plan.choices) if not r.entry.is_gap), None)
-        if found is None:
-            return self._abstain(text, lang, "opinion", confidence=plan.confidence)
-        row = found.entry.row
-        body = f"{ABSTAIN_LEAD['opinion', lang]} {body_of(row, lang)}"
-        sources = (source_of(row, self._documents),)
-        return self._gap_answer(
-            text, lang, body, sources, row["id"], plan.confidence, reason="opinion"
-        )
-
-    def _gap_answer(
-        self, text, lang, body, sources, entry_id, confidence, reason: str = "gap"
-    ) -> Answer:
-        contact = self.contact_text or DEFAULT_CONTACT[lang]
-        return Answer(
-            question=text,
-            status="abstain",
-            answer=None,
-            text=compose_text(body, sources, lang) + f"\n\n{contact}",
-            confidence=min(confidence, 1.0),
-            entry_id=entry_id,
-            lang=lang,
-            sources=sources,
-            reason=reason,
-            detail=body,
-            contact=contact,
-        )
-
-    def _suggest(self, text: str, lang: str, options, confidence: float) -> Answer:
-        suggestions = tuple(Suggestion(r.entry.id, title_of(r.entry.row, lang)) for r in options)
-        return Answer(
-            question=text,
-            status="suggest",
-            answer=None,
-            text=suggestion_text(suggestions, lang),
-            confidence=min(confidence, 1.0),
-            entry_id=None,
-            lang=lang,
-            suggestions=suggestions,
-        )
-
-    def _abstain(
-        self, text: str, lang: str, reason: str, *, place: str = "", confidence: float = 0.0
-    ) -> Answer:
-        return Answer(
-            question=text,
-            status="abstain",
-            answer=None,
-            text=abstain_text(reason, lang, self.contact_text, place, self.scope(lang)),
-            confidence=min(confidence, 1.0),
-            entry_id=None,
-            lang=lang,
-            reason=reason,
-        )
-
-    def scope(self, lang: str) -> str:
-        """What the bot answers from, named from the documents themselves."""
-        roots = [d for d in self._documents.values() if not d.party] or list(self._documents)
-        names = "; ".join(
-            f"{(d.title_en if lang == 'en' else None) or d.title} ({d.reference})"
-            for d in roots
-            if d.kind != "tjansteutlatande"
-        )
-        return f"Jag svarar utifrån: {names}." if lang == "sv" else f"I answer from: {names}."
 
     # -- listings -------------------------------------------------------------------------
 
@@ -478,7 +344,7 @@ class Engine:
         offset = int(offset_text) if offset_text.isdigit() else 0
         show = {"t": self.timeline, "p": self.place_overview, "a": self.party_overview}.get(kind)
         if show is None:
-            return self._abstain("", lang or "sv", "unknown_entry")
+            return self.replies.abstain("", lang or "sv", "unknown_entry")
         if kind == "t":
             return self.timeline(lang, key or None, offset=offset)
         return show(key, lang, offset=offset)
@@ -487,7 +353,7 @@ class Engine:
         page = self.listings.page(
             heading, lines, lang=lang, question=question, more=key, offset=offset
         )
-        return page or self._abstain(question, lang, "not_in_material")
+        return page or self.replies.abstain(question, lang, "not_in_material")
 
     def referrals(self, lang: str | None = None) -> Answer:
         """The entry that lists all remisser: the overview among the referral entries."""
@@ -495,7 +361,7 @@ class Engine:
             "select id from entries where kind = 'referral' order by overview desc, n limit 1"
         ).fetchone()
         if row is None:
-            return self._abstain("", lang or "sv", "not_in_material")
+            return self.replies.abstain("", lang or "sv", "not_in_material")
         return self.answer_entry(row[0], lang)
 
     # -- browsing -------------------------------------------------------------------------
@@ -504,11 +370,11 @@ class Engine:
         lang = lang or "sv"
         entry = self.searcher.entry_by_id(str(entry_id))
         if entry is None:
-            return self._abstain(question, lang, "unknown_entry")
+            return self.replies.abstain(question, lang, "unknown_entry")
         query = self.searcher.analyse("", lang)
         ranked = Ranked(self.searcher.describe(query, entry), 0.0, 1.0)
         plan = Plan(_kind(ranked), 1.0, (ranked,))
-        return self._reply_for(plan, query, question or entry.row["title"], lang)
+        return self.replies.for_plan(plan, query, question or entry.row["title"], lang)
 
     def search(self, question: str, limit: int = 5, lang: str | None = None) -> list[Answer]:
         """Up to `limit` sourced answers for inline mode, best first."""
@@ -517,7 +383,7 @@ class Engine:
         if first.status == "abstain":
             return []
         if first.status == "answer" and first.entry_id is None:
-            return [first]  # a composed answer: a timeline, a place or a list
+            return [first]  # a composed answer or a passage: a timeline, a list, a quote
         ids = [first.entry_id] if first.status == "answer" and first.entry_id else []
         ids += [s.entry_id for s in (*first.alternatives, *first.suggestions)]
         ids += [r.entry.id for r in reply.ranked if not r.entry.is_gap]
@@ -527,6 +393,9 @@ class Engine:
             if len(answers) == limit:
                 break
         return answers
+
+    def scope(self, lang: str) -> str:
+        return self.replies.scope(lang)
 
     def areas(self) -> list[str]:
         return list(dict.fromkeys(a for d in self._documents.values() for a in d.areas))
@@ -558,14 +427,14 @@ class Engine:
                 self._quotes = QuoteChecker.from_index(self.db, self._documents)
             return self._quotes.check(text if isinstance(text, str) else "")
 
-    def _related(self, row: dict, exclude: set[str]) -> tuple[Suggestion, ...]:
-        sql = (
-            "select id, title from entries where document = ? and section = ? and kind != 'gap' "
-            "order by n"
-        )
-        siblings = self.db.execute(sql, (row["document"], row["section"])).fetchall()
-        related = [Suggestion(r["id"], r["title"]) for r in siblings if r["id"] not in exclude]
-        return tuple(related[:3])
+
+def entry_evidence(plan: Plan, ranking: Ranking) -> EntryEvidence:
+    """What the entry ranking concluded, for the passages: the best entry's quote, whether
+    it is a gap, and how sure the decision is."""
+    top = (plan.chosen or plan.choices or tuple(ranking.ranked[:1]) or (None,))[0]
+    if top is None:
+        return EntryEvidence()
+    return EntryEvidence(fold(top.entry.row["quote"]), top.entry.is_gap, plan.confidence)
 
 
 def _telling(word: str) -> bool:
@@ -577,44 +446,10 @@ def _kind(ranked: Ranked) -> str:
     return "gap" if ranked.entry.is_gap else "answer"
 
 
-def _asks_existence_elsewhere(query: Query, top: Ranked) -> bool:
-    """'Finns det kameror i Vårby?' answered by an entry that does not name Vårby."""
-    if not query.districts or not EXISTENCE.search(query.folded):
-        return False
-    return not top.candidate.features["place_match"] and not any(
-        district.casefold() in top.entry.row["answer"].casefold() for district in query.districts
-    )
-
-
-def _about_the_topic(query: Query, ranked: tuple[Ranked, ...]) -> list[Ranked]:
-    """The entries that hold a topic word of the question, not just the place it names."""
-    return [r for r in ranked if r.candidate.matched & query.topical_positions]
-
-
 def _semantic_index(connection: sqlite3.Connection):
     from bot.semantic import SemanticIndex
 
     return SemanticIndex.open(connection)
-
-
-def _small_talk(text: str) -> str | None:
-    """'greeting' or 'thanks' when that is all the message says."""
-    folded = " ".join(words(text))
-    if GREETING.fullmatch(folded):
-        return "greeting"
-    if THANKS.fullmatch(folded):
-        return "thanks"
-    return None
-
-
-def focus_question(text: str) -> str:
-    """In a long message, the sentences that ask something (usually the last ones)."""
-    if len(text) <= LONG_QUESTION:
-        return text
-    sentences = re.split(r"(?<=[.!?])\s+", text)
-    asking = [sentence for sentence in sentences if sentence.rstrip().endswith("?")]
-    chosen = asking[-2:] if asking else sentences[-2:]
-    return " ".join(chosen)[-LONG_QUESTION * 2 :]
 
 
 def ensure_index(db_path: Path | str, knowledge_dir: Path | str = DEFAULT_KNOWLEDGE_DIR) -> bool:

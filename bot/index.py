@@ -10,12 +10,14 @@ import sqlite3
 import tempfile
 from collections import Counter
 from collections.abc import Iterable
+from contextlib import closing
 from pathlib import Path
 
 import sqlite_utils
 
 from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, collapse_whitespace, knowledge_files
 from bot.models import Entry, KnowledgeBase
+from bot.passages import Passage, document_passages, raw_span
 from bot.text import (
     content_words,
     english_terms,
@@ -30,7 +32,7 @@ from bot.text import (
 log = logging.getLogger(__name__)
 
 DEFAULT_INDEX_PATH = Path(__file__).resolve().parent.parent / "var" / "knowledge.db"
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 MIN_COMPOUND_PART = 4
 DEFINITE_SUFFIXES = ("et", "n", "t")
 # Embeddings by text, shared by every build on this machine: a build artefact like the index.
@@ -99,15 +101,17 @@ def _with_parts(stems: Iterable[str], vocabulary: set[str]) -> list[str]:
     return out
 
 
-def surface_rows(kb: KnowledgeBase, aliases: dict[str, str]) -> list[dict]:
-    """Every word form of the knowledge base with its term: the dictionary for typo repair."""
+def surface_rows(
+    kb: KnowledgeBase, aliases: dict[str, str], passages: Iterable[str] = ()
+) -> list[dict]:
+    """Every word form of the knowledge base and the source passages with its term: the
+    dictionary for typo repair."""
     forms: dict[str, str] = {}
-    for entry in kb.entries:
-        head, body = _swedish_texts(entry, kb)
-        for text in (*head, *body):
-            for word in content_words(text):
-                term = stem(word)
-                forms.setdefault(word, aliases.get(term, term))
+    texts = [text for entry in kb.entries for part in _swedish_texts(entry, kb) for text in part]
+    for text in (*texts, *passages):
+        for word in content_words(text):
+            term = stem(word)
+            forms.setdefault(word, aliases.get(term, term))
     return [{"word": word, "term": term} for word, term in sorted(forms.items())]
 
 
@@ -126,10 +130,13 @@ def term_aliases(vocabulary: set[str]) -> dict[str, str]:
     return aliases
 
 
-def entry_rows(kb: KnowledgeBase) -> tuple[list[dict], Counter, Counter, dict[str, str]]:
-    """One row per entry with its searchable term strings, document frequencies, aliases."""
+def entry_rows(
+    kb: KnowledgeBase, source_terms: Iterable[str] = ()
+) -> tuple[list[dict], Counter, Counter, dict[str, str]]:
+    """One row per entry with its searchable term strings, document frequencies, aliases.
+    `source_terms` (the passages' terms) join the vocabulary the aliases are found in."""
     raw = []
-    vocabulary: set[str] = set()
+    vocabulary: set[str] = set(source_terms)
     for entry in kb.entries:
         head_texts, body_texts = _swedish_texts(entry, kb)
         head = [term for text in head_texts for term in terms(text)]
@@ -195,6 +202,46 @@ def _entry_row(
         "file": entry.file,
         "line": entry.line,
     }
+
+
+def source_passages(kb: KnowledgeBase) -> list[tuple[str, Passage]]:
+    """(document id, passage) for every document part, each passage text once: the report
+    appears twice in its source file, and the decision stands in two parts."""
+    seen: set[str] = set()
+    found = []
+    for document in kb.documents.values():
+        text = raw_span(kb.sources[document.source_file], document.starts_with, document.ends_with)
+        for passage in document_passages(text or "", title=document.title):
+            key = passage.text.casefold()
+            if key not in seen:
+                seen.add(key)
+                found.append((document.id, passage))
+    return found
+
+
+def passage_rows(
+    found: list[tuple[str, Passage]], vocabulary: set[str], aliases: dict[str, str]
+) -> tuple[list[dict], Counter]:
+    """One row per passage with its term strings (as entries have), and term frequencies."""
+    rows, df = [], Counter()
+    for number, (document_id, passage) in enumerate(found, start=1):
+        text = _with_parts([aliases.get(t, t) for t in terms(passage.text)], vocabulary)
+        section = _with_parts([aliases.get(t, t) for t in terms(passage.section)], vocabulary)
+        df.update(set(text) | set(section))
+        rows.append(
+            {
+                "n": number,
+                "document": document_id,
+                "section": passage.section,
+                "parent": passage.parent,
+                "position": passage.position,
+                "text": passage.text,
+                "signed": passage.signed,
+                "terms": " ".join(text),
+                "section_terms": " ".join(section),
+            }
+        )
+    return rows, df
 
 
 def asked_cues(entry: Entry) -> set[str]:
@@ -329,19 +376,30 @@ def semantic_encoder(cache_path: Path | None = None):
 def write_tables(
     db: sqlite_utils.Database, kb: KnowledgeBase, fingerprint: str, *, encode=None
 ) -> None:
-    """Every table of the index; `encode(kind, texts)` adds entry embeddings."""
-    rows, sv_df, en_df, aliases = entry_rows(kb)
+    """Every table of the index; `encode(kind, texts)` adds entry and passage embeddings."""
+    found = source_passages(kb)
+    source_terms = {t for _, p in found for t in (*terms(p.text), *terms(p.section))}
+    rows, sv_df, en_df, aliases = entry_rows(kb, source_terms)
+    vocabulary = (set(sv_df) | source_terms) - aliases.keys()
+    passages, source_df = passage_rows(found, vocabulary, aliases)
     db["entries"].insert_all(rows, pk="n")
     db["entries"].create_index(["id"], unique=True)
     db["entries"].create_index(["document", "section"])  # related entries, per answer
     db["entries"].create_index(["party"])
     db["entries"].enable_fts(["head", "body", "en"], tokenize="unicode61", create_triggers=False)
-    vocabulary = [{"term": t, "lang": "sv", "df": n} for t, n in sorted(sv_df.items())]
-    vocabulary += [{"term": t, "lang": "en", "df": n} for t, n in sorted(en_df.items())]
+    db["passages"].insert_all(passages, pk="n")
+    db["passages"].create_index(["document", "position"])
+    db["passages"].enable_fts(
+        ["section_terms", "terms"], tokenize="unicode61", create_triggers=False
+    )
+    counts = [("sv", sv_df), ("en", en_df), ("source", source_df)]
+    frequencies = [
+        {"term": t, "lang": lang, "df": n} for lang, df in counts for t, n in sorted(df.items())
+    ]
     db["vocabulary"].create({"term": str, "lang": str, "df": int}, pk=("lang", "term"))
-    db["vocabulary"].insert_all(vocabulary)
+    db["vocabulary"].insert_all(frequencies)
     db["surface"].create({"word": str, "term": str}, pk="word")
-    db["surface"].insert_all(surface_rows(kb, aliases))
+    db["surface"].insert_all(surface_rows(kb, aliases, (p["text"] for p in passages)))
     db["aliases"].create({"term": str, "base": str}, pk="term")
     db["aliases"].insert_all([{"term": t, "base": b} for t, b in sorted(aliases.items())])
     db["glossary"].create({"kind": str, "phrase": str, "target": str})
@@ -369,9 +427,29 @@ def write_tables(
         ]
         db["embeddings"].create({"n": int, "kind": str, "vector": bytes})
         db["embeddings"].insert_all(embedding_rows(texts, encode))
+        vectors = encode("passage", [p["text"] for p in passages])
+        db["passage_embeddings"].create({"n": int, "vector": bytes}, pk="n")
+        db["passage_embeddings"].insert_all(
+            {"n": p["n"], "vector": v} for p, v in zip(passages, vectors, strict=True)
+        )
         fingerprint = f"{fingerprint} {VERSION}".strip()
-    meta = {"format": INDEX_FORMAT, "entries": len(rows), "fingerprint": fingerprint}
+    meta = {
+        "format": INDEX_FORMAT,
+        "entries": len(rows),
+        "passages": len(passages),
+        "fingerprint": fingerprint,
+    }
     db["meta"].insert_all([{"key": k, "value": str(v)} for k, v in meta.items()], pk="key")
+
+
+def index_format(db_path: Path | str) -> int | None:
+    """The format an index was built in; None when it cannot be read."""
+    try:
+        with closing(open_read_only(db_path)) as db:
+            row = db.execute("select value from meta where key = 'format'").fetchone()
+    except sqlite3.Error:
+        return None
+    return int(row[0]) if row and str(row[0]).isdigit() else None
 
 
 def open_read_only(db_path: Path | str) -> sqlite3.Connection:
@@ -383,9 +461,9 @@ def open_read_only(db_path: Path | str) -> sqlite3.Connection:
 
 
 def index_is_stale(db_path: Path | str, knowledge_dir: Path | str = DEFAULT_KNOWLEDGE_DIR) -> bool:
-    """Missing, or older than any knowledge file."""
+    """Missing, of an older format than this code reads, or older than any knowledge file."""
     db_path = Path(db_path)
-    if not db_path.exists():
+    if not db_path.exists() or index_format(db_path) != INDEX_FORMAT:
         return True
     built = db_path.stat().st_mtime
     return any(path.stat().st_mtime > built for path in knowledge_files(knowledge_dir))

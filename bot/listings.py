@@ -114,6 +114,7 @@ class Listings:
             lang=lang,
             sources=sources,
             more=f"{more}:{offset + PAGE}" if more and rest > 0 else None,
+            kind="listing",
         )
 
     def _rows(self, where: str, params: tuple = ()) -> list[dict]:

@@ -151,6 +151,11 @@ class Answer:
     detail: str | None = None  # for a gap: what the material does and does not say
     contact: str | None = None  # for an abstention: where to turn instead
     more: str | None = None  # a listing's continuation token ("t:2021-10:10")
+    # What kind of answer this is: "entry" (a curated entry), "passage" (the source text
+    # itself), "listing" or "overview" (composed from entries); None when not an answer.
+    kind: str | None = None
+    passage_id: int | None = None  # for a passage answer: the passage's number in the index
+    missing: tuple[str, ...] = ()  # parts of the question the answer says are not stated
 
     def to_dict(self) -> dict:
         return {
@@ -162,6 +167,8 @@ class Answer:
             "entry_id": self.entry_id,
             "lang": self.lang,
             "reason": self.reason,
+            "kind": self.kind,
+            "missing": list(self.missing),
             "sources": [asdict(source) for source in self.sources],
             "suggestions": [asdict(suggestion) for suggestion in self.suggestions],
             "alternatives": [asdict(alternative) for alternative in self.alternatives],

@@ -66,6 +66,7 @@ class TermGroup:
     repaired: bool = False  # found only by typo repair
     heads: frozenset[str] = frozenset()  # heads of compound glossary targets: partial matches
     topical: bool = True  # names a topic: not a generic word, a district or the material
+    in_entries: bool = True  # some entry knows it (else only the source text does, or none)
 
     @property
     def known(self) -> bool:
@@ -88,6 +89,11 @@ class Query:
     @property
     def known_groups(self) -> tuple[TermGroup, ...]:
         return tuple(group for group in self.groups if group.known)
+
+    @property
+    def entry_groups(self) -> tuple[TermGroup, ...]:
+        """The words some entry knows: what the entry ranking can match."""
+        return tuple(group for group in self.groups if group.known and group.in_entries)
 
     @cached_property
     def total_weight(self) -> float:
@@ -128,12 +134,15 @@ class QueryAnalyser:
         sv_df: dict[str, int],
         en_df: dict[str, int],
         aliases: dict[str, str],
+        source_df: dict[str, int] | None = None,
         surface: dict[str, str],
         glossary: dict[str, dict[str, list[str]]],
     ):
         self.entry_total = entry_total
         self.sv_df, self.en_df = sv_df, en_df
-        self.sv_sorted = sorted(sv_df)
+        # Terms of the source passages: a word no entry has may still be in the text.
+        self.source_df = source_df or {}
+        self.sv_sorted = sorted(sv_df.keys() | self.source_df.keys())
         self.aliases = aliases
         self.surface = {**surface, **{word: "" for word in STOPWORDS}}
         self.surface_by_prefix = _group_by_prefix(sorted(self.surface), TYPO_PREFIX)
@@ -218,7 +227,7 @@ class QueryAnalyser:
         """The index terms a word stands for; None for a misspelt stopword."""
         sv: set[str] = set()
         stemmed = self.aliases.get(stem(word), stem(word))
-        if stemmed in self.sv_df:
+        if stemmed in self.sv_df or stemmed in self.source_df:
             sv.add(stemmed)
         meaning: set[str] = set()
         for kind in ("synonym", "abbreviation", "english"):
@@ -259,7 +268,7 @@ class QueryAnalyser:
 
     def _near_terms(self, stemmed: str) -> set[str]:
         """Compound parts and longer inflections of an unknown stem."""
-        parts = split_compound(stemmed, self.sv_df.keys())
+        parts = split_compound(stemmed, self.sv_df.keys() | self.source_df.keys())
         if parts:
             return set(parts)
         if len(stemmed) >= 5:
@@ -291,7 +300,8 @@ class QueryAnalyser:
         weight = self.idf(min(dfs)) if dfs else unknown
         if word.isdigit() and dfs:
             weight = min(weight, UNKNOWN_WEIGHT)
-        return TermGroup(word=word, sv=sv, en=en, weight=max(weight, 0.1))
+        in_entries = bool(en) or any(t in self.sv_df for t in sv)
+        return TermGroup(word=word, sv=sv, en=en, weight=max(weight, 0.1), in_entries=in_entries)
 
 
 def question_intent(folded: str) -> str | None:

@@ -32,17 +32,26 @@ class Thresholds:
     option: float  # an entry is worth offering as a choice from this probability on
     alternative: float  # a runner-up beside an answer is offered ("Menade du hellre") from here
     suggest: float = 0.5  # choices are offered when the candidates hold this much probability
+    # Passage answers (a passage model's bars): instead of choices or an abstention, instead
+    # of a gap, and instead of an entry answer whose quote is not in the passage.
+    passage: float = 1.01
+    passage_over_gap: float = 1.01
+    passage_over_entry: float = 1.01
 
 
 @dataclass(frozen=True)
 class Ranked:
-    candidate: Candidate
+    candidate: Candidate  # an entry's, or a passage's (bot.passage_search)
     score: float
     probability: float
 
     @property
     def entry(self):
         return self.candidate.entry
+
+    @property
+    def passage(self):
+        return self.candidate.passage
 
 
 @dataclass(frozen=True)
@@ -91,7 +100,7 @@ class RankingModel:
             Ranked(candidate, score, e / total)
             for candidate, score, e in zip(candidates, scores, exps, strict=True)
         ]
-        ranked.sort(key=lambda r: (-r.score, r.entry.is_gap, r.entry.id))
+        ranked.sort(key=lambda r: (-r.score, *r.candidate.sort_key))
         return Ranking(ranked, none / total, self.calibrate)
 
     def calibrate(self, probability: float) -> float:
@@ -103,7 +112,8 @@ class RankingModel:
 
 
 def load_models(path: Path | str = MODEL_PATH) -> dict[str, RankingModel]:
-    """The model variants in the file, by name ('lexical', and 'semantic' when fitted)."""
+    """The model variants in the file, by name: 'lexical' and 'semantic' rank entries,
+    'passage-lexical' and 'passage-semantic' rank passages of the source text."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         return {name: _model(name, spec) for name, spec in data["variants"].items()}
@@ -112,9 +122,11 @@ def load_models(path: Path | str = MODEL_PATH) -> dict[str, RankingModel]:
 
 
 def _model(name: str, spec: dict) -> RankingModel:
+    from bot.passage_search import PASSAGE_FEATURES
     from bot.search import FEATURES
 
-    unknown = set(spec["weights"]) - set(FEATURES)
+    known = PASSAGE_FEATURES if name.startswith("passage") else FEATURES
+    unknown = set(spec["weights"]) - set(known)
     if unknown:
         raise KeyError(f"unknown features {sorted(unknown)}")
     return RankingModel(

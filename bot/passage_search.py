@@ -1,0 +1,315 @@
+"""Passages of the source text as answers: candidates for a question and their features.
+
+The entries are curated answers; the passages are the documents' own sentences (built by
+bot.passages, indexed by bot.index). A question's passage candidates come from FTS5 (bm25)
+and, with embeddings, from meaning; each is described by a few numbers that the fitted
+passage model (bot.ranker, variant 'passage') weighs. Pure given an open index.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import sqlite3
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+from bot.models import Document
+from bot.query import Query
+from bot.search import AMOUNT, NUMBER, holds_term
+from bot.text import fold, question_years, words
+
+PASSAGE_CANDIDATES = 30
+SEMANTIC_EXTRA = 6  # the closest passages by meaning join the bm25 ones
+SEMANTIC_SCALE = 100.0
+MONTH = re.compile(
+    r"\b(januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|"
+    r"december|våren|hösten|sommaren|vintern|kvartal\w*|\d{4}-\d{2}(-\d{2})?)\b",
+    re.IGNORECASE,
+)
+YEAR = re.compile(r"\b(19|20)\d\d\b")
+SHARE = re.compile(r"%|\bprocent\b", re.IGNORECASE)
+CAUSE = re.compile(
+    r"\b(eftersom|därför|på grund av|pga|orsak\w*|beror|förklara\w*|anledning\w*|tack vare|"
+    r"för att|i syfte|syfte\w*|motiver\w*|bakgrund|med anledning)\b",
+    re.IGNORECASE,
+)
+DECIDED = re.compile(
+    r"\b(beslut\w*|godkänn\w*|antar|antogs|avslå\w*|avslog|bifall\w*|bordl\w*|"
+    r"ställer sig bakom|fastställ\w*)\b",
+    re.IGNORECASE,
+)
+# A name: a capitalised word that does not start the sentence, a party in parentheses, or a
+# quoted title.
+NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-ZÅÄÖ][a-zåäöé]+|\([A-ZÅÄÖ]{1,3}\)|[”\"]")
+ORGANISATION = re.compile(
+    r"\b\w*(förvaltning\w*|myndighet\w*|polis\w*|förening\w*|förbund\w*|jour\w*|stiftelse\w*|"
+    r"kår\w*|klubb\w*|AB|nämnd\w*|styrelse\w*|region\w*|institut\w*|länsstyrelse\w*)\b",
+    re.IGNORECASE,
+)
+
+# The features of one (question, passage) pair, in the order the passage model's weights use.
+PASSAGE_FEATURES = (
+    "coverage",  # share of the question's weight found in the passage's own words
+    "section_coverage",  # ... found only in its section heading
+    "partial",  # ... found only as the head of a compound ('kameror' in trygghetskameror)
+    "missed_rarest",  # the rarest known word of the question is not in the passage
+    "unknown",  # share of the question's weight that neither entries nor passages know
+    "entry_only",  # share the entries know but the source text does not (glossary words)
+    "bm25",  # 1 / (1 + position in the bm25 order)
+    "cue_met",  # question words (when, how many, who, why …) the passage can answer
+    "cue_missed",  # when/count/share/cost asked, and the passage holds no such fact
+    "year_mismatch",  # the question names a year the passage and its document do not
+    "party_match",  # the question names the party whose note this passage is from
+    "party_wrong",  # ... names another party than the note's
+    "place_match",  # the question names a place the passage names
+    "place_mismatch",  # the question names a place; the passage names another district
+    "entry_quote",  # the best entry's quote lies in this passage
+    "entry_gap",  # the best entry says what the material does not contain
+    "entry_confidence",  # how sure the entry ranking is of its best entry
+    "length",  # log of the passage's length in sentences' worth (100 characters)
+    # Optional (embeddings): cosine relative to the best passage's, in hundredths; rank.
+    "semantic",
+    "semantic_rank",
+)
+PASSAGE_SEMANTIC_FEATURES = ("semantic", "semantic_rank")
+
+
+@dataclass
+class IndexedPassage:
+    """A passage row of the index with its term sets and what facts it holds, decoded once."""
+
+    row: dict
+
+    @property
+    def n(self) -> int:
+        return self.row["n"]
+
+    @property
+    def text(self) -> str:
+        return self.row["text"]
+
+    @cached_property
+    def terms(self) -> frozenset[str]:
+        return frozenset(self.row["terms"].split())
+
+    @cached_property
+    def section_terms(self) -> frozenset[str]:
+        return frozenset(self.row["section_terms"].split())
+
+    @cached_property
+    def folded(self) -> str:
+        return fold(self.text)
+
+    @cached_property
+    def years(self) -> frozenset[str]:
+        return question_years(self.folded)
+
+    def satisfies(self, cue: str, districts: tuple[str, ...] = ()) -> bool:
+        """Whether the passage holds the kind of fact a question word asks for."""
+        text = self.text
+        if cue == "count":
+            return bool(NUMBER.search(text.casefold()))
+        if cue == "share":
+            return bool(SHARE.search(text))
+        if cue in ("cost", "amount"):
+            return bool(AMOUNT.search(text))
+        if cue == "when":
+            return bool(MONTH.search(text) or YEAR.search(text))
+        if cue == "why":
+            return bool(CAUSE.search(text))
+        if cue == "decision":
+            return bool(DECIDED.search(text))
+        if cue == "who":
+            return bool(ORGANISATION.search(text) or len(NAME.findall(text)) >= 1)
+        if cue == "name":
+            return bool(NAME.search(text))
+        if cue == "where":
+            return any(fold(d) in self.folded for d in districts) or bool(NAME.search(text))
+        return True
+
+
+@dataclass(frozen=True)
+class PassageCandidate:
+    passage: IndexedPassage
+    features: dict[str, float]
+    matched: frozenset[int]  # positions of the query groups the passage holds
+
+    @property
+    def sort_key(self) -> tuple:
+        return (False, self.passage.n)
+
+
+@dataclass(frozen=True)
+class EntryEvidence:
+    """What the entry ranking concluded, as the passages see it."""
+
+    quote: str = ""  # the best entry's quote, folded ('' when no entry)
+    gap: bool = False
+    confidence: float = 0.0
+
+
+REQUIRED = ("count", "share", "cost", "when")
+
+
+class PassageSearcher:
+    """Finds and describes the passages that may answer a question, over one open index."""
+
+    def __init__(
+        self, connection: sqlite3.Connection, documents: dict[str, Document], semantic=None
+    ):
+        self.db = connection
+        self.documents = documents
+        self.semantic = semantic if semantic and semantic.passages else None
+        self.source_df = dict(
+            connection.execute("select term, df from vocabulary where lang = 'source'")
+        )
+        self.districts = tuple(
+            phrase
+            for (phrase,) in connection.execute(
+                "select target from glossary where kind = 'district'"
+            )
+        )
+        self._passages: dict[int, IndexedPassage] = {}
+
+    @property
+    def available(self) -> bool:
+        return bool(self.source_df)
+
+    @cached_property
+    def lexical(self) -> PassageSearcher:
+        """The same passages without the semantic signal (for a question not embedded)."""
+        if self.semantic is None:
+            return self
+        lexical = PassageSearcher.__new__(PassageSearcher)
+        lexical.__dict__.update(self.__dict__, semantic=None)
+        return lexical
+
+    def passage(self, number: int) -> IndexedPassage:
+        found = self._passages.get(number)
+        if found is None:
+            row = self.db.execute("select * from passages where n = ?", (number,)).fetchone()
+            found = self._passages[number] = IndexedPassage(dict(row))
+        return found
+
+    def neighbours(self, passage: IndexedPassage) -> list[IndexedPassage]:
+        """The passages of the same section, in order."""
+        sql = "select n from passages where document = ? and section = ? order by position"
+        rows = self.db.execute(sql, (passage.row["document"], passage.row["section"]))
+        return [self.passage(n) for (n,) in rows]
+
+    def candidates(
+        self, query: Query, evidence: EntryEvidence = EntryEvidence()
+    ) -> list[PassageCandidate]:
+        numbers = self._fts(query)
+        scores = self.semantic.passage_scores(query.text) if self.semantic else {}
+        if scores:
+            by_meaning = sorted(scores, key=scores.get, reverse=True)
+            numbers += [n for n in by_meaning[:SEMANTIC_EXTRA] if n not in numbers]
+        described = [
+            self.describe(query, self.passage(n), rank, evidence) for rank, n in enumerate(numbers)
+        ]
+        if scores and described:
+            best = max(scores[c.passage.n] for c in described)
+            order = sorted(described, key=lambda c: -scores[c.passage.n])
+            ranks = {c.passage.n: i for i, c in enumerate(order)}
+            described = [
+                replace(
+                    c,
+                    features={
+                        **c.features,
+                        "semantic": SEMANTIC_SCALE * (scores[c.passage.n] - best),
+                        "semantic_rank": 1.0 / (1 + ranks[c.passage.n]),
+                    },
+                )
+                for c in described
+            ]
+        return described
+
+    def _fts(self, query: Query) -> list[int]:
+        chosen = sorted({t for g in query.groups for t in g.sv | g.heads if t in self.source_df})
+        if not chosen:
+            return []
+        expression = " OR ".join(f'"{term}"' for term in chosen)
+        sql = (
+            "select rowid from passages_fts where passages_fts match ? "
+            "order by bm25(passages_fts, 1.0, 2.0) limit ?"
+        )
+        return [row[0] for row in self.db.execute(sql, (expression, PASSAGE_CANDIDATES))]
+
+    def describe(
+        self,
+        query: Query,
+        passage: IndexedPassage,
+        rank: int = 0,
+        evidence: EntryEvidence = EntryEvidence(),
+    ) -> PassageCandidate:
+        total = query.total_weight or 1.0
+        own = section = partial = unknown = entry_only = 0.0
+        matched = set()
+        for position, group in enumerate(query.groups):
+            if not group.known:
+                unknown += group.weight
+                continue
+            if not any(t in self.source_df for t in group.sv | group.heads):
+                entry_only += group.weight
+            if holds_term(passage.terms, group.sv):
+                own += group.weight
+            elif group.sv & passage.section_terms:
+                section += group.weight
+            elif group.heads & passage.terms:
+                partial += group.weight
+            else:
+                continue
+            matched.add(position)
+        rarest = max(query.known_groups, key=lambda g: g.weight, default=None)
+        cues = set(query.cues)
+        met = sum(passage.satisfies(c, self.districts) for c in cues)
+        missed = sum(not passage.satisfies(c, self.districts) for c in cues if c in REQUIRED)
+        document = self.documents.get(passage.row["document"])
+        party = document.party if document else None
+        period = {document.covered_year} if document else set()
+        features = {
+            "coverage": own / total,
+            "section_coverage": section / total,
+            "partial": partial / total,
+            "missed_rarest": float(
+                rarest is not None and query.groups.index(rarest) not in matched
+            ),
+            "unknown": unknown / total,
+            "entry_only": entry_only / total,
+            "bm25": 1.0 / (1 + rank),
+            "cue_met": float(min(met, 2)),
+            "cue_missed": float(min(missed, 2)),
+            "year_mismatch": float(
+                bool(query.years) and not query.years & (passage.years | period)
+            ),
+            "party_match": float(bool(party) and party in query.parties),
+            "party_wrong": float(
+                bool(party) and bool(query.parties) and party not in query.parties
+            ),
+            "place_match": float(any(fold(d) in passage.folded for d in query.districts)),
+            "place_mismatch": float(
+                bool(query.districts)
+                and not any(fold(d) in passage.folded for d in query.districts)
+                and any(fold(d) in passage.folded for d in self.districts)
+            ),
+            "entry_quote": float(bool(evidence.quote) and _overlaps(evidence.quote, passage)),
+            "entry_gap": float(evidence.gap),
+            "entry_confidence": evidence.confidence,
+            "length": math.log(1 + len(passage.text) / 100),
+            "semantic": 0.0,
+            "semantic_rank": 0.0,
+        }
+        return PassageCandidate(passage, features, frozenset(matched))
+
+
+def _overlaps(quote: str, passage: IndexedPassage) -> bool:
+    """The entry's quote and the passage share a stretch of text: one holds the other, or
+    they share a run of eight words."""
+    text = passage.folded
+    if quote in text or text in quote:
+        return True
+    quoted = words(quote)
+    said = " ".join(words(text))
+    return any(" ".join(quoted[i : i + 8]) in said for i in range(0, max(1, len(quoted) - 7), 4))

@@ -1,0 +1,273 @@
+"""Plans -> answers: the reply for each kind of decision, worded by bot.render.
+
+An entry answer gives the curated answer with its source and quote; a passage answer quotes
+the document's own words and says that it does; a gap says what the material does and does
+not state; choices offer entries; an abstention says why and where to turn instead.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from bot.decision import Plan
+from bot.entries import body_of, source_of, title_of
+from bot.listings import Listings
+from bot.models import Answer, Document, Source, Suggestion
+from bot.premises import affirms, corrections, states_it_is_missing
+from bot.query import Query
+from bot.ranker import Ranked
+from bot.render import (
+    ABSTAIN_LEAD,
+    DEFAULT_CONTACT,
+    YES,
+    abstain_text,
+    compose_text,
+    not_stated_text,
+    passage_body,
+    suggestion_text,
+    unstated_text,
+)
+
+
+class Replies:
+    """Answers for one index's documents and entries."""
+
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        documents: dict[str, Document],
+        listings: Listings,
+        contact_text: str | None = None,
+    ):
+        self.db = db
+        self.documents = documents
+        self.listings = listings
+        self.contact_text = contact_text
+
+    def for_plan(self, plan: Plan, query: Query, text: str, lang: str) -> Answer:
+        about = [
+            r for r in plan.chosen or plan.choices if r.candidate.matched & query.topical_positions
+        ]
+        if (
+            plan.kind in ("answer", "suggest")
+            and about
+            and all(asks_existence_elsewhere(query, r) for r in about)
+        ):
+            # Whether the topic is close to certain or spread over its entries, none of
+            # them names the place: say so, with the best entry and what the place has.
+            return self.not_in_place(query, text, lang, about[0], plan.confidence)
+        if plan.kind == "answer":
+            top = plan.chosen[0]
+            if states_it_is_missing(query, top.entry.row):
+                # The entry itself says the asked thing is not stated: an honest abstention.
+                return self.gap(text, lang, top, plan.confidence)
+            return self.entry(plan, query, text, lang)
+        if plan.kind == "passage":
+            return self.passage(plan, query, text, lang)
+        if plan.kind == "gap":
+            return self.gap(text, lang, plan.chosen[0], plan.confidence)
+        if plan.kind == "unstated":
+            row = plan.chosen[0].entry.row
+            body = f"{unstated_text(plan.unmet, lang)} {body_of(row, lang)}"
+            sources = (source_of(row, self.documents),)
+            return self.gap_answer(text, lang, body, sources, None, plan.confidence)
+        if plan.kind == "suggest":
+            return self.suggest(text, lang, plan.choices, plan.confidence)
+        return self.abstain(text, lang, "not_in_material", confidence=plan.confidence)
+
+    def entry(self, plan: Plan, query: Query, text: str, lang: str) -> Answer:
+        rows = [r.entry.row for r in plan.chosen]
+        notices = [c for row in rows[:1] for c in corrections(query, row, self.documents, lang)]
+        top = plan.chosen[0]
+        verdict = not notices and affirms(query, body_of(rows[0], lang), top.candidate.matched)
+        body = " ".join(
+            [*notices, *([YES[lang]] if verdict else []), *(body_of(row, lang) for row in rows)]
+        )
+        sources = tuple(source_of(row, self.documents) for row in rows)
+        shown = {row["id"] for row in rows}
+        alternatives = tuple(
+            Suggestion(r.entry.id, title_of(r.entry.row, lang)) for r in plan.choices
+        )
+        shown |= {a.entry_id for a in alternatives}
+        return Answer(
+            question=text,
+            status="answer",
+            answer=body,
+            text=compose_text(body, sources, lang, alternatives),
+            confidence=min(plan.confidence, 1.0),
+            entry_id=rows[0]["id"],
+            lang=lang,
+            sources=sources,
+            alternatives=alternatives,
+            related=self.related(rows[0], exclude=shown),
+            notice=" ".join(notices) or None,
+            kind="entry",
+        )
+
+    def passage(self, plan: Plan, query: Query, text: str, lang: str) -> Answer:
+        """The document's own words, said to be so, with the source to cite."""
+        rows = [r.passage.row for r in plan.passages]
+        document = self.documents[rows[0]["document"]]
+        quote = " ".join(row["text"] for row in rows)
+        body = passage_body(quote, document, rows[0], lang)
+        source = Source(
+            document=document.id,
+            title=document.title,
+            section=rows[0]["section"],
+            date=document.date,
+            reference=document.reference,
+            quote=quote,
+        )
+        return Answer(
+            question=text,
+            status="answer",
+            answer=body,
+            text=compose_text(body, (source,), lang, quoted=False),
+            confidence=min(plan.confidence, 1.0),
+            entry_id=None,
+            lang=lang,
+            sources=(source,),
+            kind="passage",
+            passage_id=rows[0]["n"],
+        )
+
+    def combined(self, parts: list[tuple[Query, Plan]], text: str, lang: str) -> Answer:
+        """One reply to a two-part question: each answered part with its source, and plainly
+        what the material does not state for the others."""
+        bodies, sources, stated, confidence = [], [], [], 1.0
+        for part_query, plan in parts:
+            row = plan.chosen[0].entry.row
+            if row["id"] in stated:
+                continue
+            stated.append(row["id"])
+            if plan.kind == "gap":
+                bodies.append(not_stated_text(title_of(row, lang), lang))
+                continue
+            notices = corrections(part_query, row, self.documents, lang)
+            bodies.append(" ".join([*notices, body_of(row, lang)]))
+            sources.append(source_of(row, self.documents))
+            confidence = min(confidence, plan.confidence)
+        body = "\n\n".join(bodies)
+        missing = tuple(
+            title_of(plan.chosen[0].entry.row, lang) for _, plan in parts if plan.kind == "gap"
+        )
+        return Answer(
+            question=text,
+            status="answer",
+            answer=body,
+            text=compose_text(body, tuple(sources), lang),
+            confidence=confidence,
+            entry_id=stated[0],
+            lang=lang,
+            sources=tuple(sources),
+            related=self.related(parts[0][1].chosen[0].entry.row, exclude=set(stated)),
+            kind="entry",
+            missing=missing,
+        )
+
+    def not_in_place(
+        self, query: Query, text: str, lang: str, found: Ranked, confidence: float
+    ) -> Answer:
+        """'Finns det X i P?' where the material tells of X elsewhere: say so, with where X
+        is and what the material says about P. The asked thing is not stated, so this is an
+        abstention (gap) that the curators see."""
+        place = sorted(query.districts)[0]
+        row = found.entry.row
+        lead = not_stated_text(f"{title_of(row, lang)} – {place}", lang, place=place)
+        heading, lines = self.listings.place(place, lang)
+        about = [heading, *(f"• {line.text}" for line in lines[:3])] if lines else []
+        body = "\n".join([lead, body_of(row, lang), *about])
+        sources = (
+            source_of(row, self.documents),
+            *(source_of(line.row, self.documents) for line in lines[:3]),
+        )
+        return self.gap_answer(text, lang, body, sources, row["id"], confidence)
+
+    def gap(self, text: str, lang: str, gap: Ranked, confidence: float) -> Answer:
+        row = gap.entry.row
+        sources = (source_of(row, self.documents),)
+        return self.gap_answer(text, lang, body_of(row, lang), sources, row["id"], confidence)
+
+    def no_opinion(self, found: Ranked | None, text: str, lang: str, confidence: float):
+        """The bot's own view was asked for: it has none, and says what the material says."""
+        if found is None:
+            return self.abstain(text, lang, "opinion", confidence=confidence)
+        row = found.entry.row
+        body = f"{ABSTAIN_LEAD['opinion', lang]} {body_of(row, lang)}"
+        sources = (source_of(row, self.documents),)
+        return self.gap_answer(text, lang, body, sources, row["id"], confidence, reason="opinion")
+
+    def gap_answer(
+        self, text, lang, body, sources, entry_id, confidence, reason: str = "gap"
+    ) -> Answer:
+        contact = self.contact_text or DEFAULT_CONTACT[lang]
+        return Answer(
+            question=text,
+            status="abstain",
+            answer=None,
+            text=compose_text(body, sources, lang) + f"\n\n{contact}",
+            confidence=min(confidence, 1.0),
+            entry_id=entry_id,
+            lang=lang,
+            sources=sources,
+            reason=reason,
+            detail=body,
+            contact=contact,
+        )
+
+    def suggest(self, text: str, lang: str, options, confidence: float) -> Answer:
+        suggestions = tuple(Suggestion(r.entry.id, title_of(r.entry.row, lang)) for r in options)
+        return Answer(
+            question=text,
+            status="suggest",
+            answer=None,
+            text=suggestion_text(suggestions, lang),
+            confidence=min(confidence, 1.0),
+            entry_id=None,
+            lang=lang,
+            suggestions=suggestions,
+        )
+
+    def abstain(
+        self, text: str, lang: str, reason: str, *, place: str = "", confidence: float = 0.0
+    ) -> Answer:
+        return Answer(
+            question=text,
+            status="abstain",
+            answer=None,
+            text=abstain_text(reason, lang, self.contact_text, place, self.scope(lang)),
+            confidence=min(confidence, 1.0),
+            entry_id=None,
+            lang=lang,
+            reason=reason,
+        )
+
+    def scope(self, lang: str) -> str:
+        """What the bot answers from, named from the documents themselves."""
+        roots = [d for d in self.documents.values() if not d.party] or list(self.documents)
+        names = "; ".join(
+            f"{(d.title_en if lang == 'en' else None) or d.title} ({d.reference})"
+            for d in roots
+            if d.kind != "tjansteutlatande"
+        )
+        return f"Jag svarar utifrån: {names}." if lang == "sv" else f"I answer from: {names}."
+
+    def related(self, row: dict, exclude: set[str]) -> tuple[Suggestion, ...]:
+        sql = (
+            "select id, title from entries where document = ? and section = ? and kind != 'gap' "
+            "order by n"
+        )
+        siblings = self.db.execute(sql, (row["document"], row["section"])).fetchall()
+        related = [Suggestion(r["id"], r["title"]) for r in siblings if r["id"] not in exclude]
+        return tuple(related[:3])
+
+
+def asks_existence_elsewhere(query: Query, top: Ranked) -> bool:
+    """'Finns det kameror i Vårby?' answered by an entry that does not name Vårby."""
+    from bot.routing import EXISTENCE
+
+    if not query.districts or not EXISTENCE.search(query.folded):
+        return False
+    return not top.candidate.features["place_match"] and not any(
+        district.casefold() in top.entry.row["answer"].casefold() for district in query.districts
+    )

@@ -1,0 +1,133 @@
+"""What a message is, before anything is ranked: small talk, a command, a request for the
+bot's own view, the asking part of a long message. Pure functions over text; each rule
+names the class of messages it serves.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.text import words
+
+# A long message: its asking sentences are what is ranked (context before the question
+# must not drown it). From this length on, and for any message of several sentences whose
+# last ones ask while the first ones tell.
+LONG_MESSAGE = 200
+FOCUS_CHARS = 400
+# A sentence that asks: it ends in a question mark or opens with a question word.
+ASKING_START = re.compile(
+    r"^(nar|var|vart|vem|vems|vilka|vilken|vilket|hur|vad|varfor|finns|fanns|har|hade|kan|"
+    r"ar|blev|fick|gjorde|gor|stammer|when|where|who|which|how|what|why|is|are|was|were|"
+    r"did|does|do|has|have|can|could)\b"
+)
+# "Finns det … i <kommundel>?": a question whether something exists in a place.
+EXISTENCE = re.compile(
+    r"^(finns|fanns|kommer det|blir det|har (det|ni|man|kommunen|dom|de) (satt|installerat|"
+    r"byggt|infort|ordnat|fatt)|are there|is there|will there)\b"
+)
+TIMELINE_WORD = re.compile(r"\b(tidslinje\w*|timeline|handelser\w*|events)\b")
+# Words that ask what someone thought or wrote: a party named with them asks for its note.
+OPINION_CUE = re.compile(
+    r"\b(tyckte|tycker|tyck|anser|ansag|asikt\w*|skrev|skriver|menar|sa|sade|think|thought|"
+    r"say|said|wrote|write|position|opinion|view)\b"
+)
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+# Words that point back to what the message said before the question.
+LEANING = re.compile(r"\b(de|dom|dem|dessa|dar|dit|han|hon|they|them|those|these|there|he|she)\b")
+QUESTION_WORDS = re.compile(r"\b(nar|vad|vilken|vilket|vilka|hur|vem|when|what|which|how|who)\b")
+GREETING = re.compile(
+    r"(hej|hejsan|hallå|halla|tjena|tja|hello|hi|hey|god (morgon|dag|kvall))( (pa dig|dar|bot))?"
+)
+THANKS = re.compile(
+    r"(tack|tack sa mycket|tusen tack|tackar|thanks|thank you|thx)( (sa mycket|bot))?"
+)
+# A command typed where a question is expected ('/hjalp', '/start@Beredningsboten 12').
+COMMAND = re.compile(r"^/([A-Za-zÅÄÖåäö_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
+# The bot's own view or advice asked for: what to think, choose, vote for or trust. The
+# material has facts, not views: such a question gets the opinion reply, never a fact as
+# its answer.
+OWN_VIEW = re.compile(
+    r"\b(tycker du|tycker ni|anser du|tror du|din asikt|din bedomning|vad skulle du|"
+    r"do you think|your (opinion|view|advice)|would you|what would you)\b"
+    r"|\b(ska|bor|borde|maste|kan) (jag|vi|man) (rosta|valja|lita|tro|flytta|satsa|stodja|"
+    r"oroa|vara orolig|kanna mig)\b"
+    r"|\b(should|shall|can|could) (i|we|one) (vote|choose|trust|believe|move|worry|support|"
+    r"be worried|feel)\b"
+    r"|\b(rosta pa|vote for)\b.*\?"
+    r"|\b(vilket|vilka|vem|which|who)\b.{0,40}\b(bast|samst|battre|rattast|best|worst|"
+    r"better|right|wrong|mest trovardig\w*|most (credible|trustworthy))\b"
+    r"|\b(var det|ar det|was it|is it)( (ratt|fel|bra|dumt|klokt|right|wrong|good|wise|"
+    r"smart|a good idea|worth it|vart det))\b"
+    r"|\b(rekommendera\w*|recommend\w*|rad mig|ge mig (ett )?rad|advise me|give me advice|"
+    r"kan man lita|lita pa|trust (the|them|it)|is it safe to live|ar det (tryggt|sakert) att bo)\b"
+)
+
+
+def clean_message(text: str) -> str:
+    from bot.text import clean
+
+    return clean(text if isinstance(text, str) else "")
+
+
+@dataclass(frozen=True)
+class Focus:
+    """The parts of a message that matter: what is ranked and what is asked."""
+
+    ranked: str  # the asking sentences, with the telling one before them when they lean on it
+    asking: str  # the asking sentences alone: only they can state a premise
+
+
+def focus_question(text: str) -> Focus:
+    """The part of a message that asks. A message of one sentence is all question; in one
+    of several, the asking sentences (usually the last; a long message's last three at
+    most). The telling sentence right before them is kept for ranking when the message is
+    short or the question leans on it ('Trygghetsvärdarna anställdes i september. Vad ska
+    de göra?'), but it states no premise ('Jag bor i Flemingsberg. Vem fick priset?')."""
+    sentences = [s.strip() for s in SENTENCE_BREAK.split(text) if s.strip()]
+    if len(sentences) < 2:
+        return Focus(text, text)
+    asking = [i for i, sentence in enumerate(sentences) if _asks(sentence)]
+    if not asking:
+        tail = " ".join(sentences[-2:])[-FOCUS_CHARS:] if len(text) > LONG_MESSAGE else text
+        return Focus(tail, tail)
+    first, last = asking[0], asking[-1]
+    first = max(first, last - 2)
+    question = " ".join(sentences[first : last + 1])[-FOCUS_CHARS:]
+    leans = len(text) <= LONG_MESSAGE or LEANING.search(" ".join(words(question)))
+    if first > 0 and leans:
+        return Focus(f"{sentences[first - 1]} {question}"[-FOCUS_CHARS:], question)
+    return Focus(question, question)
+
+
+def _asks(sentence: str) -> bool:
+    return sentence.endswith("?") or bool(ASKING_START.match(" ".join(words(sentence[:40]))))
+
+
+def small_talk(text: str) -> str | None:
+    """'greeting' or 'thanks' when that is all the message says."""
+    folded = " ".join(words(text))
+    if GREETING.fullmatch(folded):
+        return "greeting"
+    if THANKS.fullmatch(folded):
+        return "thanks"
+    return None
+
+
+def typed_command(text: str) -> tuple[str, str] | None:
+    """('hjalp', '') for '/hjalp', ('tidslinje', '2021-10') for '/tidslinje 2021-10'."""
+    match = COMMAND.match(text.strip())
+    if match is None:
+        return None
+    return match.group(1).casefold(), (match.group(2) or "").strip()
+
+
+def asks_own_view(folded: str) -> bool:
+    """The bot's own view, a judgement or advice is asked for ('Tycker du …', 'vilket parti
+    ska jag rösta på', 'kan man lita på kamerorna?')."""
+    return bool(OWN_VIEW.search(folded))
+
+
+def asks_something(focus: str, folded: str) -> bool:
+    """A question, not just words: a question mark or a question word."""
+    return "?" in focus or bool(QUESTION_WORDS.search(folded))
