@@ -12,7 +12,7 @@ Pure: no index, no wording.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from bot.query import Query
@@ -34,6 +34,7 @@ class Plan:
     choices: tuple[Ranked, ...] = ()  # suggestions, or runner-ups beside an answer
     unmet: frozenset[str] = frozenset()  # for "unstated": what kind of fact is missing
     passages: tuple[Ranked, ...] = ()  # for "passage": the passages quoted
+    fact: Ranked | None = None  # the best fact entry, whatever was decided (for premises)
 
 
 def with_passages(plan: Plan, passages: Ranking | None, thresholds: Thresholds) -> Plan:
@@ -73,6 +74,12 @@ def passage_companions(top: Ranked, passages: Ranking) -> tuple[Ranked, ...]:
 
 
 def decide(ranking: Ranking, query: Query, thresholds: Thresholds) -> Plan:
+    plan = _decide(ranking, query, thresholds)
+    fact = next((r for r in ranking.ranked[:MAX_CHOICES] if not r.entry.is_gap), None)
+    return replace(plan, fact=fact) if fact is not None else plan
+
+
+def _decide(ranking: Ranking, query: Query, thresholds: Thresholds) -> Plan:
     ranked = ranking.ranked
     if not asks_for_something(query):
         # One topic word and no question word names a topic, not a missing fact: no gap.
@@ -85,7 +92,7 @@ def decide(ranking: Ranking, query: Query, thresholds: Thresholds) -> Plan:
     demoted = first if first is not top else None  # a gap that yielded its place
     confidence = ranking.calibrate(top.probability + absorbed)
     if not top.entry.is_gap and top.candidate.unmet:
-        return _unstated(ranked, thresholds, confidence)
+        return _unstated(ranking, ranked, thresholds, confidence)
     facts = [r for r in ranked if not r.entry.is_gap and not r.candidate.unmet]
     if confidence < thresholds.answer:
         confidence = max(confidence, section_confidence(ranking, ranked))
@@ -112,10 +119,20 @@ def decide(ranking: Ranking, query: Query, thresholds: Thresholds) -> Plan:
     return Plan("abstain", confidence)
 
 
-def _unstated(ranked: list[Ranked], thresholds: Thresholds, confidence: float) -> Plan:
-    """The best entry lacks the figure or date asked for: a gap entry near the top says so
-    in its own words, else the reply says it with the related fact."""
+def _unstated(
+    ranking: Ranking, ranked: list[Ranked], thresholds: Thresholds, confidence: float
+) -> Plan:
+    """The best entry lacks the figure, date or reason asked for. A sibling of its section
+    that holds it answers with it ('När och var hölls demokratidagarna?': the place and
+    the month stand in two entries); else a gap entry near the top says it is not stated,
+    in its own words; else the reply says so with the related fact."""
     top = ranked[0]
+    for other in ranked[1:MAX_CHOICES]:
+        if other.entry.is_gap or other.candidate.unmet or not same_section(top, other):
+            continue
+        together = ranking.calibrate(top.probability + other.probability)
+        if together >= thresholds.answer and other.probability >= thresholds.alternative:
+            return Plan("answer", together, (other, top))
     for other in ranked[1:MAX_CHOICES]:
         if other.entry.is_gap and other.probability >= thresholds.option:
             return Plan("gap", confidence, (other,))

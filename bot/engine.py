@@ -188,39 +188,37 @@ class Engine:
             return _Reply(
                 self.replies.no_opinion(found, text, query.lang, plan.confidence), ranked
             )
-        parts = self._parts(focus.ranked, query.lang, plan)
+        parts = self._parts(focus, query.lang, plan)
         if parts is not None:
             return _Reply(self.replies.combined(parts, text, query.lang), ranked)
         plan = with_passages(plan, self.rank_passages(query, plan, result), result.thresholds)
-        premises = (
-            query
-            if focus.asking == focus.ranked
-            else self.searcher.analyse(focus.asking, query.lang)
-        )
-        return _Reply(self.replies.for_plan(plan, premises, text, query.lang), ranked)
+        return _Reply(self.replies.for_plan(plan, query, text, query.lang), ranked)
 
     def _route(self, question: str, lang: str | None):
         """The early replies (empty input, small talk, commands, other places, listings, a
         curated question word for word), or (text, focus, query) for a question to rank."""
         text = clean_message(question)
         focus = focus_question(text)
-        lang = lang or detect_language(focus.ranked)
-        if not words(focus.ranked):
+        lang = lang or detect_language(focus)
+        if not words(focus):
             return self.replies.abstain(text, lang, "not_understood")
-        talk = small_talk(focus.ranked)
+        talk = small_talk(focus)
         if talk:
-            return self.replies.abstain(text, detect_language(focus.ranked), talk)
+            return self.replies.abstain(text, detect_language(focus), talk)
         command = typed_command(text)
         if command is not None:  # '/hjalp' typed into a question: a command, not a question
             return self.replies.abstain(text, lang, "command", place=f"/{command[0]}")
-        query = self.searcher.analyse(focus.ranked, lang)
+        query = self.searcher.analyse(focus, lang)
         outside = [p for p in query.outside if not self._source_mentions(p, query)]
         if outside:
             return self.replies.abstain(text, lang, "outside_scope", place=outside[0])
-        listing = self._listing_for(query, text, lang) if len(words(focus.ranked)) > 1 else None
+        no_note = self.replies.no_note(query, text, lang)
+        if no_note is not None:
+            return no_note
+        listing = self._listing_for(query, text, lang) if len(words(focus)) > 1 else None
         if listing is not None:
             return listing
-        curated = self.searcher.curated_match(focus.ranked)
+        curated = self.searcher.curated_match(focus)
         if curated is not None:  # asked exactly as a curated question: that entry
             ranked = Ranked(self.searcher.describe(query, curated), 0.0, 1.0)
             plan = Plan(_kind(ranked), 1.0, (ranked,))
@@ -228,7 +226,7 @@ class Engine:
         if not any(_telling(group.word) for group in query.known_groups):
             # A real question about something else is outside the material; anything
             # else (gibberish, bare numbers, instructions to the bot) was not understood.
-            asks = asks_something(focus.ranked, query.folded)
+            asks = asks_something(focus, query.folded)
             reason = "not_in_material" if asks and query.groups else "not_understood"
             return self.replies.abstain(text, lang, reason)
         return text, focus, query

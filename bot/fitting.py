@@ -271,3 +271,131 @@ def reliability(outcomes: Sequence[Outcome], edges=(0.0, 0.5, 0.6, 0.7, 0.8, 0.9
         share = sum(o.right for o in inside) / len(inside) if inside else math.nan
         table.append((low, min(high, 1.0), len(inside), share))
     return table
+
+
+# -- passages -----------------------------------------------------------------------------
+
+
+@dataclass
+class PassageExample:
+    """One question-set item with its passage candidates, which of them hold every expected
+    fact, and which of its entry candidates do (strictly: every fact, for the decision)."""
+
+    entry: Example
+    candidates: list  # PassageCandidate
+    right: list[bool]
+    entries_right: set[str]  # ids of entry candidates whose answer holds every fact
+
+    @property
+    def none_right(self) -> bool:
+        return not any(self.right)
+
+
+def label_passages(item: dict, entry: Example, candidates: list) -> PassageExample:
+    """A passage is right when its text holds every expected fact of an answerable item."""
+    expect = item.get("expect") or []
+    answerable = not item.get("abstain") and bool(expect)
+    right = [answerable and not missing_facts(expect, c.passage.text) for c in candidates]
+    entries_right = {
+        c.entry.id
+        for c in entry.candidates
+        if answerable
+        and not c.entry.is_gap
+        and not missing_facts(expect, body_of(c.entry.row, entry.query.lang))
+    }
+    return PassageExample(entry, candidates, right, entries_right)
+
+
+def as_logit_example(example: PassageExample) -> Example:
+    """The passage candidates as an example for fit_logit ("none" is right when no passage
+    holds the facts: then a passage must not answer)."""
+    return Example(
+        example.entry.question,
+        example.entry.query,
+        example.candidates,
+        example.right,
+        example.none_right,
+        source=example.entry.source,
+        weight=example.entry.weight,
+    )
+
+
+def with_evidence(candidates: list, evidence) -> list:
+    """Passage candidates with the entry ranking's conclusions filled in."""
+    from dataclasses import replace
+
+    from bot.passage_search import _overlaps
+
+    updated = []
+    for candidate in candidates:
+        features = {
+            **candidate.features,
+            "entry_quote": float(
+                bool(evidence.quote) and _overlaps(evidence.quote, candidate.passage)
+            ),
+            "entry_gap": float(evidence.gap),
+            "entry_confidence": evidence.confidence,
+        }
+        updated.append(replace(candidate, features=features))
+    return updated
+
+
+def joint_outcome(
+    example: PassageExample, plan, passages: Ranking, thresholds: Thresholds
+) -> Outcome:
+    """The reply the decision gives over both kinds, scored strictly: an answer is right
+    only when its text holds every expected fact."""
+    from bot.decision import with_passages
+
+    final = with_passages(plan, passages, thresholds)
+    answerable = not example.entry.none_right
+    if final.kind == "passage":
+        shown = {r.passage.n for r in final.passages}
+        right = any(
+            ok and c.passage.n in shown
+            for c, ok in zip(example.candidates, example.right, strict=True)
+        )
+        if not right and len(final.passages) > 1:
+            text = " ".join(r.passage.text for r in final.passages)
+            right = answerable and not missing_facts(example.entry.extra.get("expect") or [], text)
+        return Outcome("answer", right, final.confidence, False, answerable)
+    if final.kind == "answer":
+        right = final.chosen[0].entry.id in example.entries_right
+        hit = any(r.entry.id in example.entries_right for r in final.choices)
+        return Outcome("answer", right, final.confidence, hit, answerable)
+    hit = any(r.entry.id in example.entries_right for r in final.choices)
+    if final.kind == "suggest":
+        return Outcome("suggest", not answerable, final.confidence, hit, answerable)
+    return Outcome(final.kind, not answerable, final.confidence, answerable=answerable)
+
+
+def choose_passage_bars(
+    examples: Sequence[PassageExample],
+    plans: Sequence,
+    passages: Sequence[Ranking],
+    thresholds: Thresholds,
+) -> tuple[Thresholds, float]:
+    """The passage bars (instead of choices or abstentions, of gaps, of entry answers) with
+    the best utility on cross-validated rankings."""
+    from dataclasses import replace
+
+    grid = [x / 100 for x in range(30, 100, 4)] + [1.01]
+    best = None
+    for bar in grid:
+        for over_gap in [g for g in grid if g >= bar]:
+            for over_entry in [g for g in grid if g >= bar]:
+                chosen = replace(
+                    thresholds,
+                    passage=bar,
+                    passage_over_gap=over_gap,
+                    passage_over_entry=over_entry,
+                )
+                value = utility(
+                    [
+                        joint_outcome(e, p, r, chosen)
+                        for e, p, r in zip(examples, plans, passages, strict=True)
+                    ]
+                )
+                if best is None or value > best[1]:
+                    best = (chosen, value)
+    return best

@@ -16,7 +16,7 @@ from functools import cached_property
 
 from bot.models import Document
 from bot.query import Query
-from bot.search import AMOUNT, NUMBER, holds_term
+from bot.search import AMOUNT, CAUSE, NUMBER, holds_term
 from bot.text import fold, question_years, words
 
 PASSAGE_CANDIDATES = 30
@@ -29,11 +29,6 @@ MONTH = re.compile(
 )
 YEAR = re.compile(r"\b(19|20)\d\d\b")
 SHARE = re.compile(r"%|\bprocent\b", re.IGNORECASE)
-CAUSE = re.compile(
-    r"\b(eftersom|därför|på grund av|pga|orsak\w*|beror|förklara\w*|anledning\w*|tack vare|"
-    r"för att|i syfte|syfte\w*|motiver\w*|bakgrund|med anledning)\b",
-    re.IGNORECASE,
-)
 DECIDED = re.compile(
     r"\b(beslut\w*|godkänn\w*|antar|antogs|avslå\w*|avslog|bifall\w*|bordl\w*|"
     r"ställer sig bakom|fastställ\w*)\b",

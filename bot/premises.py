@@ -1,7 +1,11 @@
 """False premises: what a question takes for granted that the answering entry contradicts.
 
 Each check names one class of premise: the party that wrote a note, a stated figure, a named
-month and a named place. A correction is said before the answer, in the reply's language.
+month, a named place, the outcome of a decision, the direction of a change and who got or
+did something. A premise is only corrected when the question states it (its asking part,
+not the context a message gives before it: "Jag bor i Flemingsberg. Vem fick priset?"
+states nothing about Flemingsberg). A correction is said before the answer, in the reply's
+language.
 A yes/no question with no premise to correct gets its "Ja." first, when nothing could make
 the verdict a "no" (see `affirms`).
 """
@@ -25,6 +29,9 @@ def corrections(query: Query, row: dict, documents: dict[str, Document], lang: s
         _figure(query, row, lang),
         _month(query, row, lang),
         _place(query, row, lang),
+        _outcome(query, row, lang),
+        _direction(query, row, lang),
+        _actor(query, row, lang),
     ]
     return [text for text in found if text]
 
@@ -49,7 +56,10 @@ def entry_figures(text: str) -> frozenset[int]:
 # fem …?"), not in a question that only counts what it asks for ("vilka fyra områden …?").
 CLAIMING = re.compile(
     r"\b(eller hur|va|val|visst|stammer det|ar det sant|right|isnt it|didnt they|correct)\b"
-    r"|^(varfor|why|stammer|ar det sant|is it true)\b"
+    r"|^(varfor|why|stammer|ar det sant|is it true|hur kommer det sig|how come)\b"
+    r"|\b(rapporten|materialet|verksamhetsberattelsen|anteckningen|protokollet|the report|"
+    r"the note|the minutes|it) (says|sager|skriver|states|anger|shows|visar)\b"
+    r"|\b(jag (har )?(hort|last|sett)|i (heard|read|saw)|enligt|according to)\b"
 )
 COUNTED = re.compile(r"\b(vilka|vilken|vilket|which|what|de|dom|the|alla|all|these|those)$")
 
@@ -176,9 +186,23 @@ def _month(query: Query, row: dict, lang: str) -> str | None:
     return f"Note: according to the material this was {told}, not {claimed}."
 
 
+# A place is claimed when the question puts the fact there ('i Skogås', 'in Vårby'), not
+# when it says where the asker lives ('jag bor i Flemingsberg').
+LOCATED = re.compile(r"\b(i|in|pa|vid|at|near|nara|runt|around|fran|from)$")
+RESIDING = re.compile(r"\b(bor|bodde|boende|lives?|living|uppvuxen|grew up|kommer)\s+\w+$")
+
+
+def _claims_place(folded: str, district: str) -> bool:
+    for match in re.finditer(rf"\b{re.escape(fold(district))}\b", folded):
+        before = folded[: match.start()].rstrip()
+        if LOCATED.search(before) and not RESIDING.search(before):
+            return True
+    return False
+
+
 def _place(query: Query, row: dict, lang: str) -> str | None:
     """The question places the fact in a district the entry does not name (it names others)."""
-    if not query.districts:
+    if not any(_claims_place(query.folded, d) for d in query.districts):
         return None
     places = json.loads(row["places"] or "[]")
     folded = {fold(place) for place in places}
@@ -192,3 +216,138 @@ def _place(query: Query, row: dict, lang: str) -> str | None:
     if lang == "sv":
         return f"Obs: materialet nämner {told} här, inte {claimed}."
     return f"Note: the material names {told} here, not {claimed}."
+
+
+# The outcome of a decision: rejected, sent back or postponed against approved.
+REJECTED = re.compile(
+    r"\b(avslog\w*|avslag\w*|avsla\w*|underkand\w*|inte godkan\w*|aterremitt\w*|rejected|"
+    r"rejects?|turned down|sent back|refused|not approved|voted (it )?down)\b"
+)
+APPROVED = re.compile(r"\b(godkan\w*|godkande|approv\w*|antogs|antagits|biföll\w*|bifoll\w*)\b")
+POSTPONED = re.compile(r"\b(bordla\w*|postpon\w*|tabled)\b")
+
+
+def _outcome(query: Query, row: dict, lang: str) -> str | None:
+    """The question says a decision went one way ('Varför avslog beredningen …?'); the
+    entry says it went the other."""
+    said = " ".join(words(row["answer"]))
+    asked = query.folded
+    if REJECTED.search(asked) and APPROVED.search(said) and not REJECTED.search(said):
+        told, claimed = ("godkändes", "avslogs") if lang == "sv" else ("approved", "rejected")
+    elif APPROVED.search(asked) and POSTPONED.search(said) and not APPROVED.search(said):
+        told, claimed = ("bordlades", "godkändes") if lang == "sv" else ("postponed", "approved")
+    elif APPROVED.search(asked) and REJECTED.search(said) and not APPROVED.search(said):
+        told, claimed = ("avslogs", "godkändes") if lang == "sv" else ("rejected", "approved")
+    else:
+        return None
+    if lang == "sv":
+        return f"Obs: enligt materialet {told} det, det {claimed} inte."
+    return f"Note: according to the material it was {told}, not {claimed}."
+
+
+RISE = re.compile(
+    r"\b(okade|okat|okar|okning\w*|fler|flera an|mer an|steg|hogre|forbattr\w*|rose|risen|"
+    r"increas\w*|went up|grew|grown|higher|more than|improv\w*)\b"
+)
+FALL = re.compile(
+    r"\b(minskade|minskat|minskar|minskning\w*|farre|mindre|sjonk|sjunkit|lagre|forsamr\w*|"
+    r"fell|fallen|decreas\w*|went down|dropped|declin\w*|fewer|lower|less|worse\w*)\b"
+)
+# Two figures compared: '415 klotterärenden …, jämfört med 474 år 2020' (years are no figures).
+FIGURE_NOT_YEAR = r"(?<![\d])(?!(?:19|20)\d\d\b)(\d[\d ]*(?:[.,]\d+)?)"
+COMPARED = re.compile(FIGURE_NOT_YEAR + r"\s*%?[^.;]*?jämfört med " + FIGURE_NOT_YEAR)
+
+
+def _direction(query: Query, row: dict, lang: str) -> str | None:
+    """The question says a figure rose where the entry says it fell, or the other way."""
+    asked = query.folded
+    claimed = _trend(asked)
+    if claimed is None:
+        return None
+    told = _entry_trend(row["answer"], query.years)
+    if told is None or told == claimed:
+        return None
+    if lang == "sv":
+        words_sv = {"up": "en ökning", "down": "en minskning"}
+        return f"Obs: enligt materialet var det {words_sv[told]}, inte {words_sv[claimed]}."
+    words_en = {"up": "an increase", "down": "a decrease"}
+    return f"Note: according to the material this was {words_en[told]}, not {words_en[claimed]}."
+
+
+def _trend(folded: str) -> str | None:
+    up, down = bool(RISE.search(folded)), bool(FALL.search(folded))
+    if up == down:
+        return None  # neither, or both ("ökade eller minskade?"): nothing is claimed
+    return "up" if up else "down"
+
+
+def _entry_trend(answer: str, years: frozenset[str]) -> str | None:
+    """What the entry says the change was: explicit words in the clause about the asked
+    year, else two figures compared ('415 …, jämfört med 474 år 2020')."""
+    clauses = [c for c in re.split(r"[.;]| men | but ", answer) if c.strip()]
+    about = [c for c in clauses if any(year in c for year in years)] or clauses
+    trends = {_trend(" ".join(words(c))) for c in about} - {None}
+    if len(trends) == 1:
+        return trends.pop()
+    if trends:
+        return None
+    match = COMPARED.search(answer)
+    if match is None:
+        return None
+    now, then = (float(g.replace(" ", "").replace(",", ".") or 0) for g in match.groups())
+    return None if now == then else ("up" if now > then else "down")
+
+
+# Who got or did something, stated in the question: a name the answering entry does not
+# have, where the entry names its own people or organisations.
+ACTING = re.compile(
+    r"\b(fick|vann|won|got|received|tilldelades|belonades|ledde|leder|led|leads|arrangerade|"
+    r"ordnade|organi[sz]ed|hold|held|holl|utsag|utnamnde|named|appointed|skrev|wrote|"
+    r"genomforde|carried out|ansvarade|ansvarar)\b"
+)
+CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÅÄÖ][a-zåäöé]+(?:\s+[A-ZÅÄÖ][a-zåäöé]+)*)")
+
+
+def _actor(query: Query, row: dict, lang: str) -> str | None:
+    if not ACTING.search(query.folded) or query.parties:
+        return None  # a party named is the party check's
+    actors = [*json.loads(row["people"] or "[]"), *json.loads(row["organisations"] or "[]")]
+    if not actors:
+        return None
+    said = " ".join(words(row["answer"]))
+    named = [
+        name
+        for name in CAPITALISED.findall(query.text)
+        if not _common_name(name)
+        and " ".join(words(name)) not in said
+        and fold(name) not in query.districts_folded
+        and _known(query, name)
+    ]
+    if not named:
+        return None
+    told = ", ".join(actors)
+    claimed = ", ".join(named)
+    if lang == "sv":
+        return f"Obs: enligt materialet gäller det {told}, inte {claimed}."
+    return f"Note: according to the material this was {told}, not {claimed}."
+
+
+def _known(query: Query, name: str) -> bool:
+    """A name the material knows: one the question can be wrong about ('Allsvenskan' is
+    not a wrong premise about the material, it is another subject)."""
+    tokens = set(words(name))
+    return any(group.word in tokens and group.known for group in query.groups)
+
+
+def _common_name(name: str) -> bool:
+    """Capitalised words that name no actor: the municipality, months, the material."""
+    folded = " ".join(words(name))
+    return folded in COMMON_NAMES or folded.split()[0] in COMMON_NAMES
+
+
+COMMON_NAMES = frozenset(
+    """huddinge huddinges kommun kommunen sverige sweden swedish i jag vi the a what who
+    why when how which is was did does english svenska januari februari mars april maj juni
+    juli augusti september oktober november december january february march may june july
+    august october""".split()
+)

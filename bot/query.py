@@ -196,7 +196,7 @@ class QueryAnalyser:
             if len(alias) <= 2:  # 'S', 'V': only as capitalised abbreviations
                 if re.search(rf"(?<![\w]){re.escape(alias)}(?![\w])", text):
                     found.update(codes)
-            elif re.search(rf"\b{re.escape(alias)}\b", folded):
+            elif re.search(rf"\b{re.escape(alias)}s?\b", folded):  # and 'vänsterpartiets'
                 found.update(codes)
         return found
 

@@ -28,6 +28,9 @@ from bot.render import (
     unstated_text,
 )
 
+# A correction stands in for an answer only with an entry this likely to be the topic.
+PREMISE_FACT = 0.2
+
 
 class Replies:
     """Answers for one index's documents and entries."""
@@ -56,6 +59,9 @@ class Replies:
             # Whether the topic is close to certain or spread over its entries, none of
             # them names the place: say so, with the best entry and what the place has.
             return self.not_in_place(query, text, lang, about[0], plan.confidence)
+        corrected = self.corrected(plan, query, lang)
+        if corrected is not None:
+            return self.entry(corrected, query, text, lang)
         if plan.kind == "answer":
             top = plan.chosen[0]
             if states_it_is_missing(query, top.entry.row):
@@ -74,6 +80,19 @@ class Replies:
         if plan.kind == "suggest":
             return self.suggest(text, lang, plan.choices, plan.confidence)
         return self.abstain(text, lang, "not_in_material", confidence=plan.confidence)
+
+    def corrected(self, plan: Plan, query: Query, lang: str) -> Plan | None:
+        """A question built on a wrong premise ('Varför avslog beredningen …?') is answered
+        with the correction and the fact, even where the plan would not answer (the asked
+        reason does not exist, so no entry gives it): the correction is the answer."""
+        fact = plan.fact
+        if plan.kind in ("answer", "passage") or fact is None:
+            return None
+        if fact.probability < PREMISE_FACT or not fact.candidate.matched & query.topical_positions:
+            return None
+        if not corrections(query, fact.entry.row, self.documents, lang):
+            return None
+        return Plan("answer", plan.confidence, (fact,), fact=fact)
 
     def entry(self, plan: Plan, query: Query, text: str, lang: str) -> Answer:
         rows = [r.entry.row for r in plan.chosen]
@@ -182,6 +201,70 @@ class Replies:
             *(source_of(line.row, self.documents) for line in lines[:3]),
         )
         return self.gap_answer(text, lang, body, sources, row["id"], confidence)
+
+    def no_note(self, query: Query, text: str, lang: str) -> Answer | None:
+        """A question about a party that wrote no note. When it takes a note for granted
+        ('Vad skrev Moderaterna i sin protokollsanteckning?') the premise is wrong: the
+        answer says so and names the parties that did write notes, with their signatories.
+        When it asks what the party thought ('Vad tyckte SD?'), that is not stated: the
+        same words are a gap."""
+        from bot.routing import ABOUT_A_NOTE, OPINION_CUE
+
+        writers = self.note_writers()
+        if not query.parties or not writers or query.parties & writers.keys():
+            return None
+        presumes = bool(ABOUT_A_NOTE.search(query.folded))
+        if not (presumes or OPINION_CUE.search(query.folded)):
+            return None
+        named = ", ".join(self.party_name(code) for code in sorted(query.parties))
+        notes = [self.documents[document] for document in writers.values()]
+        listed = "; ".join(
+            f"{(d.party_en if lang == 'en' else None) or d.party} ({', '.join(d.signatories)})"
+            for d in notes
+        )
+        if lang == "sv":
+            body = (
+                f"Obs: {named} lämnade ingen protokollsanteckning i ärendet. "
+                f"Protokollsanteckningar lämnades av: {listed}."
+            )
+        else:
+            body = f"Note: {named} submitted no protocol note. Protocol notes came from: {listed}."
+        sources = tuple(self.note_source(d) for d in notes)
+        if not presumes:
+            return self.gap_answer(text, lang, body, sources, None, 1.0)
+        return Answer(
+            question=text,
+            status="answer",
+            answer=body,
+            text=compose_text(body, sources, lang),
+            confidence=1.0,
+            entry_id=None,
+            lang=lang,
+            sources=sources,
+            notice=body.split(". ")[0] + ".",
+            kind="overview",
+        )
+
+    def note_writers(self) -> dict[str, str]:
+        """Party code -> the document of its protocol note."""
+        sql = "select party, min(document) from entries where party is not null group by party"
+        return {party: document for party, document in self.db.execute(sql)}
+
+    def party_name(self, code: str) -> str:
+        """A party's name as the glossary spells it first ('Moderaterna'), else its code."""
+        rows = self.db.execute(
+            "select phrase from glossary where kind = 'party' and target = ? order by rowid",
+            (code,),
+        ).fetchall()
+        names = [phrase for (phrase,) in rows if len(phrase) > 2]
+        return f"{names[0].capitalize()} ({code})" if names else code
+
+    def note_source(self, document: Document) -> Source:
+        row = self.db.execute(
+            "select * from entries where document = ? order by overview desc, n limit 1",
+            (document.id,),
+        ).fetchone()
+        return source_of(dict(row), self.documents)
 
     def gap(self, text: str, lang: str, gap: Ranked, confidence: float) -> Answer:
         row = gap.entry.row

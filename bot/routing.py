@@ -6,7 +6,6 @@ names the class of messages it serves.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from bot.text import words
 
@@ -31,6 +30,11 @@ TIMELINE_WORD = re.compile(r"\b(tidslinje\w*|timeline|handelser\w*|events)\b")
 OPINION_CUE = re.compile(
     r"\b(tyckte|tycker|tyck|anser|ansag|asikt\w*|skrev|skriver|menar|sa|sade|think|thought|"
     r"say|said|wrote|write|position|opinion|view)\b"
+)
+# A question about a party's protocol note (or what it wrote, thought or reserved).
+ABOUT_A_NOTE = re.compile(
+    r"\b(protokollsanteckning\w*|anteckning\w*|reservation\w*|reserverade|note|notes|"
+    r"reserv\w*)\b"
 )
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 # Words that point back to what the message said before the question.
@@ -70,34 +74,25 @@ def clean_message(text: str) -> str:
     return clean(text if isinstance(text, str) else "")
 
 
-@dataclass(frozen=True)
-class Focus:
-    """The parts of a message that matter: what is ranked and what is asked."""
-
-    ranked: str  # the asking sentences, with the telling one before them when they lean on it
-    asking: str  # the asking sentences alone: only they can state a premise
-
-
-def focus_question(text: str) -> Focus:
+def focus_question(text: str) -> str:
     """The part of a message that asks. A message of one sentence is all question; in one
     of several, the asking sentences (usually the last; a long message's last three at
-    most). The telling sentence right before them is kept for ranking when the message is
-    short or the question leans on it ('Trygghetsvärdarna anställdes i september. Vad ska
-    de göra?'), but it states no premise ('Jag bor i Flemingsberg. Vem fick priset?')."""
+    most), with the telling sentence right before them when the message is short or the
+    question leans on it ('Trygghetsvärdarna anställdes i september. Vad ska de göra?').
+    Context further back ('hej! jag bor i flemingsberg sen 15 år …') is left out."""
     sentences = [s.strip() for s in SENTENCE_BREAK.split(text) if s.strip()]
     if len(sentences) < 2:
-        return Focus(text, text)
+        return text
     asking = [i for i, sentence in enumerate(sentences) if _asks(sentence)]
     if not asking:
-        tail = " ".join(sentences[-2:])[-FOCUS_CHARS:] if len(text) > LONG_MESSAGE else text
-        return Focus(tail, tail)
+        return " ".join(sentences[-2:])[-FOCUS_CHARS:] if len(text) > LONG_MESSAGE else text
     first, last = asking[0], asking[-1]
     first = max(first, last - 2)
     question = " ".join(sentences[first : last + 1])[-FOCUS_CHARS:]
     leans = len(text) <= LONG_MESSAGE or LEANING.search(" ".join(words(question)))
     if first > 0 and leans:
-        return Focus(f"{sentences[first - 1]} {question}"[-FOCUS_CHARS:], question)
-    return Focus(question, question)
+        return f"{sentences[first - 1]} {question}"[-FOCUS_CHARS:]
+    return question
 
 
 def _asks(sentence: str) -> bool:

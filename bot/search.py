@@ -14,6 +14,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
+from bot.entries import sentences
 from bot.query import Query, QueryAnalyser
 from bot.text import fold, question_years, stem, words
 
@@ -24,12 +25,13 @@ FREQUENT_SHARE, FREQUENT_FLOOR = 0.02, 50
 ENTRY_CACHE = 5000
 HEAD, BODY, ENGLISH, PARTIAL = "head", "body", "en", "partial"
 SIMILARITY_FLOOR = 0.3  # token_sort_ratio below this is noise between any two questions
-REQUIRED_CUES = ("count", "share", "cost", "future", "when")
-# What an answer must hold, whatever else fits: a count, share, amount, name or date
-# question answered without a figure, name or date is a wrong answer, and so is a question
+REQUIRED_CUES = ("count", "share", "cost", "future", "when", "why")
+# What an answer must hold, whatever else fits: a count, share, amount, name, date or
+# reason question answered without a figure, name, date or cause is a wrong answer, and so
+# is a question
 # about a year the entry does not speak of ("year"). ("future" is too often a plain word
 # - "vill gå på nästa" - to be more than a feature.)
-HARD_CUES = ("count", "share", "when", "name", "amount")
+HARD_CUES = ("count", "share", "when", "name", "amount", "why")
 AMOUNT = re.compile(
     r"\d[\d\s,.]*\s*(kr|kronor|mnkr|miljoner|miljarder|öre|mkr|tkr|sek)\b", re.IGNORECASE
 )
@@ -41,6 +43,12 @@ NUMBER = re.compile(
 VAGUE = frozenset({"flera", "manga", "nagra", "antal", "par", "several", "many", "some"})
 # A name in running text: a quoted title, or a capitalised word that does not start a sentence.
 NAMED = re.compile(r"[\"”“»]|(?<![.!?]\s)(?<!^)\b[A-ZÅÄÖ][a-zåäö]+")
+CAUSE = re.compile(
+    r"\b(eftersom|därför|på grund av|pga|orsak\w*|beror|förklar\w*|anledning\w*|tack vare|"
+    r"för att|i syfte|syfte\w*|motiver\w*|bakgrund|med anledning|because|due to|reason\w*|"
+    r"in order to|aim\w*|purpose\w*)\b",
+    re.IGNORECASE,
+)
 MONEY = re.compile(
     r"\b(kr|kronor|mnkr|öre|miljoner|mkr|tkr|sek|medel|ekonomisk\w*|budget\w*|belopp)\b",
     re.IGNORECASE,
@@ -196,6 +204,11 @@ class IndexedEntry:
             return bool(self.listed("places"))
         if cue == "decision":
             return self.kind == "decision"
+        if cue == "why":  # a cause or purpose, not a sentence saying that none is given
+            from bot.premises import NOT_STATED
+
+            said = [s for s in sentences(answer) if not NOT_STATED.search(fold(s))]
+            return any(CAUSE.search(s) for s in said)
         if cue == "future":  # a plan, or a fact dated after the period its document covers
             period = self.row["period"] or ""
             return self.row["status"] == "planned" or any(

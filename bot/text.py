@@ -75,13 +75,14 @@ CUE_PATTERNS = {
     r"vad tjana\w*|hur mycket tjana\w*|lonen|hur hog lon|what .{0,20}earn\w*|salary)\b",
     "share": r"\b(hur stor andel|andel\w*|procent\w*|what share|what percentage|"
     r"percent\w*|proportion)\b",
-    "cost": r"\b(kosta\w*|kostnad\w*|belopp\w*|pengar|kronor|miljoner|"
+    "cost": r"\b(kosta\w*|kostnad\w*|belopp\w*|\w*pengar\w*|kronor|miljoner|"
     r"cost\w*|money|spent|price|tjana\w*|lon|lonen|loner|salary|salaries|earn\w*|paid)\b",
     "name": r"\b(vad heter|vilka heter|vad hette|heter (dom|de|han|hon)|namn\w*|names?|"
     r"what (is|are|was|were) .{0,30}called|vad kallas)\b",
     "who": r"\b(vem|vems|vilka (personer|organisationer|aktorer|foreningar)|who|whom|whose|"
     r"which (people|organi[sz]ations))\b",
-    "decision": r"\b(beslut\w*|besluta\w*|decide\w*|decision\w*|godkan\w*|approv\w*)\b",
+    "decision": r"\b(beslut\w*|besluta\w*|decide\w*|decision\w*|godkan\w*|approv\w*|"
+    r"avslog\w*|avsla\w*|reject\w*|aterremitt\w*|sent back|turned down|bordla\w*)\b",
     "why": r"\b(varfor|why|orsak\w*|anledning\w*|skal(et|en)?|reason\w*|how come|"
     r"hur kommer det sig|vad beror|beror (det|detta) pa|motiver\w*)\b",
     "where": r"^(var|vart)\b|\b(var nanstans|vart nanstans|nanstans|nagonstans|vilken plats|"

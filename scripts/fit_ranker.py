@@ -28,10 +28,11 @@ from pathlib import Path
 import sqlite_utils
 
 from bot import fitting, semantic
-from bot.engine import Engine
+from bot.engine import Engine, entry_evidence
 from bot.evaluation import load_eval_items
 from bot.index import EMBEDDING_CACHE, write_tables
 from bot.knowledge import load_knowledge
+from bot.passage_search import PASSAGE_FEATURES, PASSAGE_SEMANTIC_FEATURES
 from bot.ranker import MODEL_PATH, Ranking, Thresholds
 from bot.search import FEATURES, SEMANTIC_FEATURES
 
@@ -85,8 +86,10 @@ def curated_examples(kb, encode) -> list[fitting.Example]:
     return examples
 
 
-def item_examples(engine: Engine, paths: list[Path]) -> list[fitting.Example]:
-    examples = []
+def item_examples(engine: Engine, paths: list[Path]):
+    """Each question-set item: its entry example, and its passage example (the passage
+    candidates; their entry evidence is filled in once the entry ranking is known)."""
+    examples, passage_examples = [], []
     for path in paths:
         for item in load_eval_items(path):
             query = engine.ranking_query(item["q"])
@@ -97,7 +100,9 @@ def item_examples(engine: Engine, paths: list[Path]) -> list[fitting.Example]:
             example.extra = item
             example.weight *= ITEM_WEIGHT
             examples.append(example)
-    return examples
+            candidates = engine.passages.candidates(query)
+            passage_examples.append(fitting.label_passages(item, example, candidates))
+    return examples, passage_examples
 
 
 def cross_validated(examples, names, model_name):
@@ -115,7 +120,7 @@ def cross_validated(examples, names, model_name):
     return [rankings[i] for i in range(len(examples))]
 
 
-def fit_variant(name: str, examples, names) -> tuple[dict, list[str]]:
+def fit_variant(name: str, examples, names):
     """Weights on every example; calibration and thresholds on the question sets only, whose
     questions come, like real ones, from people who never saw the knowledge."""
     progress(f"{name}: fitting {len(names)} features on {len(examples)} examples")
@@ -147,7 +152,90 @@ def fit_variant(name: str, examples, names) -> tuple[dict, list[str]]:
             ],
         },
     }
-    return spec, report
+    return spec, report, {id(examples[i]): rankings[i] for i in written}, thresholds
+
+
+def fit_passages(name, passage_examples, entry_rankings, thresholds):
+    """The passage model of one variant: evidence from the cross-validated entry plans,
+    a conditional logit, Platt calibration and the passage bars of the joint decision."""
+    from bot.decision import decide
+
+    names = list(PASSAGE_FEATURES)
+    if name == "lexical":
+        names = [f for f in names if f not in PASSAGE_SEMANTIC_FEATURES]
+    plans = []
+    for example in passage_examples:
+        ranking = entry_rankings[id(example.entry)]
+        plan = decide(ranking, example.entry.query, thresholds)
+        plans.append(plan)
+        example.candidates = fitting.with_evidence(
+            example.candidates, entry_evidence(plan, ranking)
+        )
+    logit = [fitting.as_logit_example(e) for e in passage_examples]
+    progress(f"passage-{name}: fitting {len(names)} features on {len(logit)} examples")
+    rankings = cross_validated(logit, names, f"passage-{name}")
+    pairs = [passage_top_pair(e, r) for e, r in zip(logit, rankings, strict=True)]
+    calibration = fitting.fit_calibration([p for p in pairs if p is not None])
+    scaler = fitting.model_from(name, {}, 0.0, PLACEHOLDER, calibration)
+    rankings = [replace(r, calibrate=scaler.calibrate) for r in rankings]
+    chosen, value = fitting.choose_passage_bars(passage_examples, plans, rankings, thresholds)
+    weights, none = fitting.fit_logit(logit, names)
+    outcomes = [
+        fitting.joint_outcome(e, p, r, chosen)
+        for e, p, r in zip(passage_examples, plans, rankings, strict=True)
+    ]
+    spec = {
+        "weights": {k: round(v, 4) for k, v in weights.items()},
+        "none": round(none, 4),
+        "calibration": [round(v, 4) for v in calibration],
+        "thresholds": PLACEHOLDER.__dict__,
+    }
+    report = [
+        f"== passage-{name}: bars passage {chosen.passage}, over gap {chosen.passage_over_gap}, "
+        f"over entry {chosen.passage_over_entry}; joint utility {value:.1f}",
+        *joint_summary(passage_examples, plans, rankings, outcomes, chosen),
+    ]
+    return spec, chosen, report
+
+
+def joint_summary(examples, plans, rankings, outcomes, thresholds) -> list[str]:
+    """Per set: right, confident wrong, and how many answers are passages."""
+    from bot.decision import with_passages
+
+    lines = []
+    kinds = [with_passages(p, r, thresholds).kind for p, r in zip(plans, rankings, strict=True)]
+    for source in sorted({e.entry.source for e in examples}):
+        rows = [
+            (o, k)
+            for e, o, k in zip(examples, outcomes, kinds, strict=True)
+            if e.entry.source == source
+        ]
+        answerable = [(o, k) for o, k in rows if o.answerable]
+        right = sum(o.kind == "answer" and o.right for o, _ in answerable)
+        wrong = sum(o.kind == "answer" and not o.right for o, _ in rows)
+        passages = sum(k == "passage" for _, k in rows)
+        lines.append(
+            f"   {source:<18} answerable right {right}/{len(answerable)}, confident wrong "
+            f"{wrong}/{len(rows)}, passage answers {passages}"
+        )
+    lines.append("   reliability by kind (confidence -> answers, share right):")
+    for kind in ("answer", "passage"):
+        chosen = [o for o, k in zip(outcomes, kinds, strict=True) if k == kind]
+        cells = "  ".join(
+            f"{low:.1f}-{high:.1f}: {n} {share:.2f}"
+            for low, high, n, share in fitting.reliability(chosen)
+            if n
+        )
+        lines.append(f"     {'entry' if kind == 'answer' else kind:<8} {cells}")
+    return lines
+
+
+def passage_top_pair(example, ranking: Ranking) -> tuple[float, bool] | None:
+    """(probability of the top passage, whether it holds every expected fact)."""
+    if not ranking.ranked:
+        return None
+    right = {c.passage.n for c, ok in zip(example.candidates, example.right, strict=True) if ok}
+    return ranking.top.probability, ranking.top.passage.n in right
 
 
 def top_pair(example, ranking: Ranking) -> tuple[float, bool] | None:
@@ -205,9 +293,14 @@ def main() -> None:
     specs, reports = {}, []
     for name, (encode, names) in variants.items():
         examples = curated_examples(kb, encode)
-        examples += item_examples(engine_for(kb, encode), training_sets())
-        specs[name], report = fit_variant(name, examples, names)
-        reports += report
+        items, passage_examples = item_examples(engine_for(kb, encode), training_sets())
+        specs[name], report, rankings, thresholds = fit_variant(name, examples + items, names)
+        passage_spec, thresholds, passage_report = fit_passages(
+            name, passage_examples, rankings, thresholds
+        )
+        specs[name]["thresholds"] = thresholds.__dict__
+        specs[f"passage-{name}"] = passage_spec
+        reports += report + passage_report
     print("\n".join(reports))
     if args.check:
         return
