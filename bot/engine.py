@@ -22,7 +22,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.decision import Plan, decide, with_passages
+from bot.decision import Plan, decide, diverse, with_passages
 from bot.index import (
     DEFAULT_INDEX_PATH,
     build_index,
@@ -40,6 +40,7 @@ from bot.quotes import QuoteChecker
 from bot.ranker import Ranked, Ranking, RankingModel, Thresholds, load_models
 from bot.replies import Replies
 from bot.routing import (
+    BROAD_REQUEST,
     OPINION_CUE,
     TIMELINE_WORD,
     asks_own_view,
@@ -58,6 +59,9 @@ log = logging.getLogger(__name__)
 # of the time (the reliability table of scripts/benchmark.py): the semantic signal is
 # then not worth its cost, which is most of an answer's time.
 SURE_LEXICAL = 0.8
+# A broad request is answered over the entries from this probability on, at most this many
+# lines.
+BROAD_SHARE, BROAD_LINES = 0.02, 5
 
 
 class IndexUnavailableError(Exception):
@@ -188,6 +192,13 @@ class Engine:
             return _Reply(
                 self.replies.no_opinion(found, text, query.lang, plan.confidence), ranked
             )
+        overview = (
+            self._broad(query, result.ranking, text)
+            if BROAD_REQUEST.search(query.folded)
+            else None
+        )
+        if overview is not None:
+            return _Reply(overview, ranked)
         parts = self._parts(focus, query.lang, plan)
         if parts is not None:
             return _Reply(self.replies.combined(parts, text, query.lang), ranked)
@@ -296,6 +307,36 @@ class Engine:
         if whole.kind == "answer" and {r.entry.id for r in whole.chosen} >= tops:
             return None  # the whole question's answer already covers every part
         return parts
+
+    def _broad(self, query: Query, ranking: Ranking, text: str) -> Answer | None:
+        """A broad request ('Vad har gjorts för unga?', 'What was done about safety?') whose
+        entries spread over several sections: one line per priority of the area it names,
+        else one per section of the best entries that name what it asks about (a group:
+        'unga'). A request that one section answers is answered by the ranking as usual."""
+        facts = [r for r in ranking.ranked if not r.entry.is_gap and r.probability >= BROAD_SHARE]
+        sections = diverse(facts)
+        if len({(r.entry.row["document"], r.entry.row["section"]) for r in sections}) < 2:
+            return None
+        area = self._area_of(query)
+        if area:
+            heading, lines = self.listings.area(area, query.lang, [r.entry.id for r in facts])
+        else:  # a group ('unga'): the entries that name it, one per section
+            named = diverse([r for r in facts if r.candidate.matched & query.topical_positions])
+            if len(named) < 2:
+                return None
+            rows = [r.entry.row for r in named[:BROAD_LINES]]
+            heading, lines = self.listings.spread(rows, query.lang)
+        return self.listings.page(
+            heading, lines, lang=query.lang, question=text, more=None, kind="overview"
+        )
+
+    def _area_of(self, query: Query) -> str | None:
+        """The area the question names ('trygghet', 'safety' -> Ökad trygghet)."""
+        asked = {t for g in query.topical_groups for t in g.sv}
+        named = [
+            a for a in self.areas() if asked & set(self.searcher.analyse(a, "sv").groups[-1].sv)
+        ]
+        return named[0] if len(named) == 1 else None
 
     # -- listings -------------------------------------------------------------------------
 

@@ -11,12 +11,13 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
-from bot.entries import row_summary, source_of, summary_of
+from bot.entries import body_of, first_sentence, row_summary, source_of, summary_of
 from bot.models import Answer, Document
 from bot.periods import Period, format_date, parse_iso
 from bot.render import listing_text
 
 PAGE = 10
+OVERVIEW_CHARS = 320  # an overview line may be longer than a listing's: it sums up a priority
 SUMMARY_DATES = 3  # an entry with this many dates sums up a period
 CLAIM_VERB = re.compile(r"^(?:skriver att|writes? that|says? that) ")
 
@@ -85,6 +86,29 @@ class Listings:
         ]
         return heading, lines
 
+    def area(self, area: str, lang: str, preferred: list[str]) -> tuple[str, list[Line]]:
+        """What was done in an area, one line per priority: its overview entry (the one
+        ranked best for the question among several)."""
+        rows = self._rows("area = ? and overview = 1 and priority is not null", (area,))
+        rank = {entry_id: i for i, entry_id in enumerate(preferred)}
+        by_priority: dict[int, dict] = {}
+        for row in sorted(rows, key=lambda r: (rank.get(r["id"], len(rank)), r["n"])):
+            if not row["section"].startswith(f"{row['priority']}."):
+                continue  # the area's own overview, not a priority's
+            by_priority.setdefault(row["priority"], row)
+        heading = (
+            f"Det här gjordes inom {area} enligt materialet:"
+            if lang == "sv"
+            else f"What was done in the area {area} according to the material:"
+        )
+        lines = [Line(_whole_summary(row, lang), row) for _, row in sorted(by_priority.items())]
+        return heading, lines
+
+    def spread(self, rows: list[dict], lang: str) -> tuple[str, list[Line]]:
+        """A broad question's answer over several sections: one line per entry."""
+        heading = "Det här säger materialet:" if lang == "sv" else "What the material says:"
+        return heading, [Line(_whole_summary(row, lang), row) for row in rows]
+
     # -- paging -----------------------------------------------------------------------------
 
     def page(
@@ -96,6 +120,7 @@ class Listings:
         question: str,
         more: str | None,
         offset: int = 0,
+        kind: str = "listing",
     ) -> Answer | None:
         """One page of a listing as an answer; `more` names the continuation ('kind:key')."""
         shown = lines[offset : offset + PAGE]
@@ -114,7 +139,7 @@ class Listings:
             lang=lang,
             sources=sources,
             more=f"{more}:{offset + PAGE}" if more and rest > 0 else None,
-            kind="listing",
+            kind=kind,
         )
 
     def _rows(self, where: str, params: tuple = ()) -> list[dict]:
@@ -154,6 +179,12 @@ def _claim(text: str, party_name: str, signatories: tuple[str, ...]) -> str:
         return text
     rest = CLAIM_VERB.sub("", text[comma + 2 :], count=1)
     return rest[:1].upper() + rest[1:]
+
+
+def _whole_summary(row: dict, lang: str) -> str:
+    """The summary line of an overview: its first sentence, whole (up to a limit)."""
+    curated = row.get("summary_en") if lang == "en" else row.get("summary")
+    return curated or first_sentence(body_of(row, lang), OVERVIEW_CHARS)
 
 
 def _details(rows: list[dict]) -> list[dict]:

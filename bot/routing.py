@@ -36,6 +36,14 @@ ABOUT_A_NOTE = re.compile(
     r"\b(protokollsanteckning\w*|anteckning\w*|reservation\w*|reserverade|note|notes|"
     r"reserv\w*)\b"
 )
+# A broad request: what was done in a whole area or for a whole group.
+BROAD_REQUEST = re.compile(
+    r"\b(vad|vilka (insatser|atgarder|satsningar)|what|which (measures|steps))\b.{0,40}\b("
+    r"gjort|gjorts|gjordes|gjorde|gor|gors|jobbat|jobbar|arbetat|arbetar|satsat|"
+    r"do|did|done|doing|taken)\b.{0,30}\b(for|mot|at|inom|kring|med|about|for|against|on|"
+    r"to (counter|reduce|fight|tackle|improve|increase))\b"
+    r"|\b(sammanfatta|summera|summari[sz]e|sum up|overview of|oversikt)\b"
+)
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 # Words that point back to what the message said before the question.
 LEANING = re.compile(r"\b(de|dom|dem|dessa|dar|dit|han|hon|they|them|those|these|there|he|she)\b")
