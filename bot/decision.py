@@ -34,7 +34,7 @@ class Plan:
     choices: tuple[Ranked, ...] = ()  # suggestions, or runner-ups beside an answer
     unmet: frozenset[str] = frozenset()  # for "unstated": what kind of fact is missing
     passages: tuple[Ranked, ...] = ()  # for "passage": the passages quoted
-    fact: Ranked | None = None  # the best fact entry, whatever was decided (for premises)
+    facts: tuple[Ranked, ...] = ()  # the best fact entries, whatever was decided (premises)
 
 
 def with_passages(plan: Plan, passages: Ranking | None, thresholds: Thresholds) -> Plan:
@@ -75,8 +75,8 @@ def passage_companions(top: Ranked, passages: Ranking) -> tuple[Ranked, ...]:
 
 def decide(ranking: Ranking, query: Query, thresholds: Thresholds) -> Plan:
     plan = _decide(ranking, query, thresholds)
-    fact = next((r for r in ranking.ranked[:MAX_CHOICES] if not r.entry.is_gap), None)
-    return replace(plan, fact=fact) if fact is not None else plan
+    facts = tuple(r for r in ranking.ranked[:MAX_CHOICES] if not r.entry.is_gap)
+    return replace(plan, facts=facts)
 
 
 def _decide(ranking: Ranking, query: Query, thresholds: Thresholds) -> Plan:

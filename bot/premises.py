@@ -19,11 +19,18 @@ from bot.models import Document
 from bot.periods import MONTHS_EN, MONTHS_SV, find_period
 from bot.query import NUMBER_WORDS, Query, stated_figures
 from bot.search import holds_term
-from bot.text import fold, words
+from bot.text import fold, terms, words
 
 
-def corrections(query: Query, row: dict, documents: dict[str, Document], lang: str) -> list[str]:
-    """The corrections one answering entry makes to the question's premises (often none)."""
+def corrections(
+    query: Query,
+    row: dict,
+    documents: dict[str, Document],
+    lang: str,
+    names: frozenset[str] = frozenset(),
+) -> list[str]:
+    """The corrections one answering entry makes to the question's premises (often none).
+    `names`: the people, organisations and places the knowledge names (folded)."""
     found = [
         _party(query, row, documents, lang),
         _figure(query, row, lang),
@@ -31,7 +38,7 @@ def corrections(query: Query, row: dict, documents: dict[str, Document], lang: s
         _place(query, row, lang),
         _outcome(query, row, lang),
         _direction(query, row, lang),
-        _actor(query, row, lang),
+        _actor(query, row, lang, names),
     ]
     return [text for text in found if text]
 
@@ -305,23 +312,23 @@ ACTING = re.compile(
     r"ordnade|organi[sz]ed|hold|held|holl|utsag|utnamnde|named|appointed|skrev|wrote|"
     r"genomforde|carried out|ansvarade|ansvarar)\b"
 )
-CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-ZÅÄÖ][a-zåäöé]+(?:\s+[A-ZÅÄÖ][a-zåäöé]+)*)")
+CAPITALISED = re.compile(r"\b([A-ZÅÄÖ][a-zåäöé]+(?:\s+[A-ZÅÄÖ][a-zåäöé]+)*)")
 
 
-def _actor(query: Query, row: dict, lang: str) -> str | None:
+def _actor(query: Query, row: dict, lang: str, names: frozenset[str]) -> str | None:
     if not ACTING.search(query.folded) or query.parties:
         return None  # a party named is the party check's
     actors = [*json.loads(row["people"] or "[]"), *json.loads(row["organisations"] or "[]")]
     if not actors:
         return None
-    said = " ".join(words(row["answer"]))
+    said = set(terms(row["answer"]))
     named = [
         name
         for name in CAPITALISED.findall(query.text)
         if not _common_name(name)
-        and " ".join(words(name)) not in said
+        and not set(terms(name)) <= said
         and fold(name) not in query.districts_folded
-        and _known(query, name)
+        and _named_in(names, name)
     ]
     if not named:
         return None
@@ -332,11 +339,11 @@ def _actor(query: Query, row: dict, lang: str) -> str | None:
     return f"Note: according to the material this was {told}, not {claimed}."
 
 
-def _known(query: Query, name: str) -> bool:
-    """A name the material knows: one the question can be wrong about ('Allsvenskan' is
-    not a wrong premise about the material, it is another subject)."""
-    tokens = set(words(name))
-    return any(group.word in tokens and group.known for group in query.groups)
+def _named_in(names: frozenset[str], name: str) -> bool:
+    """A name the knowledge gives to a person, an organisation or a place: one the question
+    can be wrong about ('Allsvenskan' is another subject, 'Skrev' a verb)."""
+    folded = fold(name)
+    return any(folded == known or folded in known.split() for known in names)
 
 
 def _common_name(name: str) -> bool:

@@ -7,7 +7,9 @@ not state; choices offer entries; an abstention says why and where to turn inste
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from functools import cached_property
 
 from bot.decision import Plan
 from bot.entries import body_of, source_of, title_of
@@ -27,9 +29,10 @@ from bot.render import (
     suggestion_text,
     unstated_text,
 )
+from bot.text import fold
 
 # A correction stands in for an answer only with an entry this likely to be the topic.
-PREMISE_FACT = 0.2
+PREMISE_FACT = 0.1
 
 
 class Replies:
@@ -81,22 +84,39 @@ class Replies:
             return self.suggest(text, lang, plan.choices, plan.confidence)
         return self.abstain(text, lang, "not_in_material", confidence=plan.confidence)
 
+    @cached_property
+    def names(self) -> frozenset[str]:
+        """Every person, organisation and place the entries name, folded."""
+        found = set()
+        for row in self.db.execute("select people, organisations, places from entries"):
+            found.update(fold(name) for column in row for name in json.loads(column or "[]"))
+        return frozenset(found)
+
+    def corrections(self, query: Query, row: dict, lang: str) -> list[str]:
+        return corrections(query, row, self.documents, lang, self.names)
+
     def corrected(self, plan: Plan, query: Query, lang: str) -> Plan | None:
         """A question built on a wrong premise ('Varför avslog beredningen …?') is answered
         with the correction and the fact, even where the plan would not answer (the asked
         reason does not exist, so no entry gives it): the correction is the answer."""
-        fact = plan.fact
-        if plan.kind in ("answer", "passage") or fact is None:
+        if plan.kind in ("answer", "passage"):
             return None
-        if fact.probability < PREMISE_FACT or not fact.candidate.matched & query.topical_positions:
-            return None
-        if not corrections(query, fact.entry.row, self.documents, lang):
-            return None
-        return Plan("answer", plan.confidence, (fact,), fact=fact)
+        for fact in plan.facts:
+            if fact.probability < PREMISE_FACT:
+                break
+            if not fact.candidate.matched:
+                continue
+            if self.corrections(query, fact.entry.row, lang):
+                return Plan("answer", plan.confidence, (fact,), facts=plan.facts)
+        return None
 
     def entry(self, plan: Plan, query: Query, text: str, lang: str) -> Answer:
         rows = [r.entry.row for r in plan.chosen]
-        notices = [c for row in rows[:1] for c in corrections(query, row, self.documents, lang)]
+        # The first of the entries shown that contradicts the question's premise says so.
+        notices = next(
+            (found for row in rows if (found := self.corrections(query, row, lang))),
+            [],
+        )
         top = plan.chosen[0]
         verdict = not notices and affirms(query, body_of(rows[0], lang), top.candidate.matched)
         body = " ".join(
@@ -162,7 +182,7 @@ class Replies:
             if plan.kind == "gap":
                 bodies.append(not_stated_text(title_of(row, lang), lang))
                 continue
-            notices = corrections(part_query, row, self.documents, lang)
+            notices = self.corrections(part_query, row, lang)
             bodies.append(" ".join([*notices, body_of(row, lang)]))
             sources.append(source_of(row, self.documents))
             confidence = min(confidence, plan.confidence)

@@ -1,0 +1,121 @@
+"""The source text as passages: sections found in extracted-PDF text, passages within them,
+each passage indexed once."""
+
+from bot.passages import (
+    document_passages,
+    joined_lines,
+    passages_of,
+    raw_span,
+    sentences,
+    split_sections,
+)
+
+PROTOCOL = """\
+Exempel kommun            PROTOKOLL      1 (3)
+
+Exempelberedningen
+Sammanträdesdatum 2023-05-04
+
+§ 7
+Belysning i parken
+Dnr KS-2023/1.1
+
+Beredningens beslut
+Beredningen godkänner förslaget om 12 nya armaturer.
+
+Sammanfattning
+Parken upplevs som mörk. Det är ett problem för elever som går
+till skolan. Kostnaden beräknas till 1,2 mnkr.
+
+Exempel kommun            PROTOKOLL      2 (3)
+
+Beslutet ska skickas till
+Kommunstyrelsen
+
+§ 8
+Remisser
+Beredningen har fått följande remisser:
+Fler hjärtstartare
+Detaljplan för Österhagen
+
+Bilaga 1
+Reservation
+§ 7 Belysning i parken
+Vi anser att arbetet ska börja i december.
+
+För Vänsterpartiet
+Yasmin Farah
+"""
+
+
+def headings(text: str) -> list[str]:
+    return [section.heading for section in split_sections(text, title="Titel")]
+
+
+def test_numbered_and_paragraph_headings_start_sections_and_page_headers_are_dropped():
+    found = headings(PROTOCOL)
+    assert "§ 7 Belysning i parken" in found
+    assert "Sammanfattning" in found
+    assert not any("PROTOKOLL" in heading for heading in found)
+
+
+def test_sub_headings_of_a_paragraph_are_labelled_with_it():
+    sections = {s.heading: s for s in split_sections(PROTOCOL, title="Titel")}
+    assert sections["Sammanfattning"].label == "§ 7 Belysning i parken, Sammanfattning"
+
+
+def test_lines_of_a_list_and_a_line_after_a_heading_are_text():
+    sections = {s.heading: s for s in split_sections(PROTOCOL, title="Titel")}
+    remisser = sections["§ 8 Remisser"].text
+    assert "Fler hjärtstartare Detaljplan för Österhagen" in remisser
+    assert "Dnr KS-2023/1.1" in sections["§ 7 Belysning i parken"].text
+    assert "Kommunstyrelsen" in sections["Sammanfattning"].text
+
+
+def test_an_appendix_keeps_its_references_and_its_signature():
+    appendix = next(s for s in split_sections(PROTOCOL, title="Titel") if s.heading == "Bilaga 1")
+    assert appendix.label == "Bilaga 1, Reservation"
+    assert "§ 7 Belysning i parken" in appendix.text
+    assert appendix.signed == "För Vänsterpartiet Yasmin Farah"
+
+
+def test_words_broken_at_a_line_end_are_joined_but_suspended_compounds_are_not():
+    assert joined_lines(["åren 2019–", "2023 och 100-", "årsjubileet"]) == (
+        "åren 2019–2023 och 100-årsjubileet"
+    )
+    assert joined_lines(["barn-", "och ungdomar"]) == "barn- och ungdomar"
+
+
+def test_abbreviations_do_not_end_a_sentence_and_bullets_start_one():
+    assert sentences("Catarina Klockerud, bitr. säkerhetschef, talade. Sedan kom S.") == [
+        "Catarina Klockerud, bitr. säkerhetschef, talade.",
+        "Sedan kom S.",
+    ]
+    assert sentences("Punkter: • Ett. • Två.") == ["Punkter:", "• Ett.", "• Två."]
+
+
+def test_a_sentence_leaning_on_the_one_before_is_kept_with_it():
+    section = next(s for s in split_sections(PROTOCOL, title="Titel") if s.heading == "Sammanfattning")
+    assert passages_of(section)[0] == (
+        "Parken upplevs som mörk. Det är ett problem för elever som går till skolan."
+    )
+
+
+def test_a_passage_repeated_in_a_document_is_kept_once():
+    text = "Rubrik\nEn mening om klotter.\n\nAnnan rubrik\nEn mening om klotter.\n"
+    assert [p.text for p in document_passages(text, title="T")] == ["En mening om klotter."]
+
+
+def test_a_span_is_found_in_the_raw_text_whatever_the_line_breaks():
+    text = "Början\nFörslag till\nbeslut här.\nSlut på delen.\nNästa"
+    assert raw_span(text, "Förslag till beslut", "Slut på delen.") == (
+        "Förslag till\nbeslut här.\nSlut på delen."
+    )
+    assert raw_span(text, "Saknas", None) is None
+
+
+def test_the_index_holds_each_passage_of_the_report_once(engine):
+    rows = engine.db.execute(
+        "select document, section from passages where text like '415 klotterärenden%'"
+    ).fetchall()
+    assert [tuple(row) for row in rows] == [("verksamhetsberattelse", "3. Ren och trygg utemiljö")]

@@ -1,0 +1,58 @@
+"""Wrong premises are corrected, one check per kind; a premise the question does not state
+is never corrected."""
+
+import pytest
+
+
+@pytest.mark.parametrize(
+    ("question", "correction"),
+    [
+        ("Varför ökade antalet klotterärenden från 2020 till 2021?", "minskning, inte en ökning"),
+        ("Demokratipriset delades ut i december 2021, vilket datum exakt?", "inte december"),
+        ("Varför skrev Miljöpartiet att de motsatte sig skattesänkningen på 30 öre?", "inte MP"),
+        ("Varför anställdes fem trygghetsvärdar?", "inte 5"),
+    ],
+)
+def test_each_kind_of_wrong_premise_is_corrected(engine, question, correction):
+    answer = engine.answer(question)
+    assert answer.status == "answer"
+    assert correction in (answer.notice or ""), answer.text
+
+
+def test_a_decision_said_to_be_rejected_is_corrected_as_approved(engine):
+    answer = engine.answer("Avslog beredningen verksamhetsberättelsen för 2021?")
+    assert answer.status == "answer"
+    assert "godkändes det, det avslogs inte" in (answer.notice or ""), answer.text
+
+
+def test_the_wrong_winner_of_the_prize_is_corrected(engine):
+    answer = engine.answer("Kraftbyrån fick demokratipriset 2021, eller hur?")
+    assert answer.status == "answer"
+    assert "Eva Ganters" in answer.answer
+    assert "inte Kraftbyrån" in (answer.notice or "")
+
+
+def test_a_party_that_wrote_no_note_is_said_to_have_written_none(engine):
+    answer = engine.answer("Vad skrev Moderaterna i sin protokollsanteckning?")
+    assert answer.status == "answer"
+    assert answer.answer.startswith("Obs: Moderaterna (M) lämnade ingen protokollsanteckning")
+    for party in ("Socialdemokraterna (S)", "Vänsterpartiet (V)", "Miljöpartiet de gröna (MP)"):
+        assert party in answer.answer
+
+
+def test_what_a_party_without_a_note_thought_is_a_gap(engine):
+    answer = engine.answer("Vad tyckte Sverigedemokraterna om verksamhetsberättelsen?")
+    assert (answer.status, answer.reason) == ("abstain", "gap")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "jag bor i Flemingsberg. vem fick demokratipriset?",
+        "Vad hände i oktober 2021?",
+        "Who won Allsvenskan in 2021?",
+        "Jag bor i Skogås, när delades demokratipriset ut?",
+    ],
+)
+def test_a_premise_the_question_does_not_state_is_not_corrected(engine, question):
+    assert engine.answer(question).notice is None

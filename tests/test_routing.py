@@ -1,0 +1,81 @@
+"""What a message is before anything is ranked."""
+
+import pytest
+
+from bot.routing import asks_own_view, focus_question, small_talk, typed_command
+from bot.text import words
+
+
+def folded(text: str) -> str:
+    return " ".join(words(text))
+
+
+def test_the_asking_sentences_of_a_long_message_are_its_focus():
+    message = (
+        "Hej! Jag bor i Flemingsberg sen 15 år och har märkt att det blivit lugnare på "
+        "kvällarna, men grannarna pratar mycket om otrygghet vid centrum och om gäng. "
+        "Mina barn går i skolan där. Har kommunen gjort nåt där, typ kameror eller vakter?"
+    )
+    assert focus_question(message) == (
+        "Mina barn går i skolan där. Har kommunen gjort nåt där, typ kameror eller vakter?"
+    )
+
+
+def test_a_short_message_keeps_the_sentence_before_its_question():
+    message = "Trygghetsvärdarna anställdes i september. Vad ska de göra?"
+    assert focus_question(message) == message
+
+
+def test_a_one_sentence_question_is_all_focus():
+    assert focus_question("Vem fick demokratipriset?") == "Vem fick demokratipriset?"
+
+
+@pytest.mark.parametrize(
+    ("text", "command"),
+    [
+        ("/hjalp", ("hjalp", "")),
+        ("/start@Beredningsboten", ("start", "")),
+        ("/tidslinje 2021-10", ("tidslinje", "2021-10")),
+        ("/ämnen", ("ämnen", "")),
+    ],
+)
+def test_commands_typed_as_questions_are_recognised(text, command):
+    assert typed_command(text) == command
+
+
+def test_a_slash_inside_a_question_is_no_command():
+    assert typed_command("vad betyder 4/9 i detaljplanen?") is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Tycker du att kamerorna är bra?",
+        "vilket parti ska jag rösta på i höst?",
+        "Should I trust the safety cameras?",
+        "Var det rätt av kommunen att sänka skatten?",
+        "Vilket parti har bäst politik mot klotter?",
+        "kan man lita på kommunpolisen?",
+    ],
+)
+def test_the_bots_own_view_or_advice_is_recognised(question):
+    assert asks_own_view(folded(question))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Vad tyckte Vänsterpartiet om skattesänkningen?",
+        "Vilka fick demokratipriset?",
+        "Hur många klotterärenden hanterades 2021?",
+    ],
+)
+def test_questions_about_what_others_think_are_not_asking_the_bots_view(question):
+    assert not asks_own_view(folded(question))
+
+
+def test_greetings_and_thanks_alone_are_small_talk():
+    assert small_talk("Hej!") == "greeting"
+    assert small_talk("hejsan") == "greeting"
+    assert small_talk("Tack så mycket") == "thanks"
+    assert small_talk("tack, när delades priset ut?") is None
