@@ -348,7 +348,7 @@ def joint_outcome(
     from bot.decision import with_passages
 
     final = with_passages(plan, passages, thresholds)
-    answerable = not example.entry.none_right
+    answerable = not example.entry.extra.get("abstain")
     if final.kind == "passage":
         shown = {r.passage.n for r in final.passages}
         right = any(

@@ -244,6 +244,25 @@ def passage_rows(
     return rows, df
 
 
+def curated_sections(kb: KnowledgeBase, rows: list[dict]) -> None:
+    """Each passage row's `curated`: how many entries quote its section. A section no entry
+    quotes (a new document's, before its entries are written) can only be answered from
+    its passages."""
+    sections: dict[tuple[str, str], str] = {}
+    for row in rows:
+        key = (row["document"], row["section"])
+        sections[key] = f"{sections.get(key, '')} {row['text']}"
+    texts = {key: collapse_whitespace(text).casefold() for key, text in sections.items()}
+    counts: Counter = Counter()
+    for entry in kb.entries:
+        quote = collapse_whitespace(entry.source.quote).casefold()
+        for key, text in texts.items():
+            if key[0] == entry.source.document and quote[:80] in text:
+                counts[key] += 1
+    for row in rows:
+        row["curated"] = counts[(row["document"], row["section"])]
+
+
 def asked_cues(entry: Entry) -> set[str]:
     """Cues that at least half of an entry's curated questions carry."""
     counts = Counter(cue for q in entry.questions for cue in question_cues(" ".join(words(q))))
@@ -382,6 +401,7 @@ def write_tables(
     rows, sv_df, en_df, aliases = entry_rows(kb, source_terms)
     vocabulary = (set(sv_df) | source_terms) - aliases.keys()
     passages, source_df = passage_rows(found, vocabulary, aliases)
+    curated_sections(kb, passages)
     db["entries"].insert_all(rows, pk="n")
     db["entries"].create_index(["id"], unique=True)
     db["entries"].create_index(["document", "section"])  # related entries, per answer

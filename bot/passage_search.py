@@ -51,6 +51,8 @@ PASSAGE_FEATURES = (
     "missed_rarest",  # the rarest known word of the question is not in the passage
     "unknown",  # share of the question's weight that neither entries nor passages know
     "entry_only",  # share the entries know but the source text does not (glossary words)
+    "source_only",  # share only the source text knows: no entry holds it
+    "uncurated",  # no entry quotes the passage's section (a new document's, say)
     "bm25",  # 1 / (1 + position in the bm25 order)
     "cue_met",  # question words (when, how many, who, why …) the passage can answer
     "cue_missed",  # when/count/share/cost asked, and the passage holds no such fact
@@ -240,7 +242,7 @@ class PassageSearcher:
         evidence: EntryEvidence = EntryEvidence(),
     ) -> PassageCandidate:
         total = query.total_weight or 1.0
-        own = section = partial = unknown = entry_only = 0.0
+        own = section = partial = unknown = entry_only = source_only = 0.0
         matched = set()
         for position, group in enumerate(query.groups):
             if not group.known:
@@ -248,6 +250,8 @@ class PassageSearcher:
                 continue
             if not any(t in self.source_df for t in group.sv | group.heads):
                 entry_only += group.weight
+            elif not group.in_entries:
+                source_only += group.weight
             if holds_term(passage.terms, group.sv):
                 own += group.weight
             elif group.sv & passage.section_terms:
@@ -273,6 +277,8 @@ class PassageSearcher:
             ),
             "unknown": unknown / total,
             "entry_only": entry_only / total,
+            "source_only": source_only / total,
+            "uncurated": float(not passage.row.get("curated")),
             "bm25": 1.0 / (1 + rank),
             "cue_met": float(min(met, 2)),
             "cue_missed": float(min(missed, 2)),

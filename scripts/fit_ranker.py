@@ -28,8 +28,9 @@ from pathlib import Path
 import sqlite_utils
 
 from bot import fitting, semantic
+from bot.decision import decide
 from bot.engine import Engine, entry_evidence
-from bot.evaluation import load_eval_items
+from bot.evaluation import load_eval_items, missing_facts
 from bot.index import EMBEDDING_CACHE, write_tables
 from bot.knowledge import load_knowledge
 from bot.passage_search import PASSAGE_FEATURES, PASSAGE_SEMANTIC_FEATURES
@@ -41,6 +42,9 @@ DATA = ROOT / "tests" / "data"
 TRAINING_SETS = [DATA / "dev-questions.yaml", DATA / "extra-questions.yaml"]
 CV_FOLDS = 5
 ITEM_WEIGHT = 2.0  # a question-set item counts twice a curated one: it is worded like users'
+# An item asked without the entries of its section counts half an item: it stands for a
+# new document, and there are as many of them as there are items.
+SECTION_OUT_WEIGHT = 0.5
 PLACEHOLDER = Thresholds(answer=0.5, option=0.1, alternative=0.2)
 
 
@@ -125,7 +129,9 @@ def fit_variant(name: str, examples, names):
     questions come, like real ones, from people who never saw the knowledge."""
     progress(f"{name}: fitting {len(names)} features on {len(examples)} examples")
     rankings = cross_validated(examples, names, name)
-    written = [i for i, e in enumerate(examples) if e.source != "curated"]
+    # Calibration and bars on questions written like users' (the section-out variants of the
+    # same questions only shape the weights and, later, the passage bars).
+    written = [i for i, e in enumerate(examples) if e.source not in ("curated", "section-out")]
     pairs = [top_pair(examples[i], rankings[i]) for i in written]
     calibration = fitting.fit_calibration([p for p in pairs if p is not None])
     scaler = fitting.model_from(name, {}, 0.0, PLACEHOLDER, calibration)
@@ -152,17 +158,12 @@ def fit_variant(name: str, examples, names):
             ],
         },
     }
-    return spec, report, {id(examples[i]): rankings[i] for i in written}, thresholds
+    return spec, report, {id(e): r for e, r in zip(examples, rankings, strict=True)}, thresholds
 
 
-def fit_passages(name, passage_examples, entry_rankings, thresholds):
-    """The passage model of one variant: evidence from the cross-validated entry plans,
-    a conditional logit, Platt calibration and the passage bars of the joint decision."""
-    from bot.decision import decide
-
-    names = list(PASSAGE_FEATURES)
-    if name == "lexical":
-        names = [f for f in names if f not in PASSAGE_SEMANTIC_FEATURES]
+def with_plans(passage_examples, entry_rankings, thresholds) -> list:
+    """Each passage example with the plan its (cross-validated) entry ranking gives, and
+    that plan's evidence filled into its passage candidates."""
     plans = []
     for example in passage_examples:
         ranking = entry_rankings[id(example.entry)]
@@ -171,6 +172,85 @@ def fit_passages(name, passage_examples, entry_rankings, thresholds):
         example.candidates = fitting.with_evidence(
             example.candidates, entry_evidence(plan, ranking)
         )
+    return plans
+
+
+def section_out_examples(kb, encode, paths):
+    """The new-document case, simulated: each item asked of an index without the entries of
+    the section that holds its answer (for an item the material cannot answer: of the
+    section of its best passage), so that only the passages know the asked thing. For the
+    entries "none of them" is then right, unless another entry holds every fact."""
+    full = engine_for(kb, encode)
+    passages = [full.passages.passage(n) for (n,) in full.db.execute("select n from passages")]
+    by_section: dict[tuple[str, str], list[dict]] = {}
+    for path in paths:
+        for item in load_eval_items(path):
+            section = answering_section(full, passages, item)
+            if section is not None:
+                item = {**item, "source_set": path.stem}
+                by_section.setdefault(section, []).append(item)
+    entries, examples = [], []
+    for (document, section), items in sorted(by_section.items()):
+        kept = tuple(
+            e
+            for e in kb.entries
+            if (e.source.document, passage_section(full, document, e.source.section))
+            != (document, section)
+        )
+        engine = engine_for(replace(kb, entries=kept), encode)
+        for item in items:
+            query = engine.ranking_query(item["q"])
+            if query is None:
+                continue
+            candidates = engine.searcher.candidates(query)
+            entry = fitting.label_item(item, query, candidates)
+            if entry.partial or not any(entry.right):
+                entry.right, entry.none_right, entry.partial = (
+                    [False] * len(candidates),
+                    True,
+                    False,
+                )
+            entry.source, entry.extra = "section-out", item
+            entry.weight = ITEM_WEIGHT * SECTION_OUT_WEIGHT
+            entries.append(entry)
+            found = engine.passages.candidates(query)
+            examples.append(fitting.label_passages(item, entry, found))
+    progress(f"section-out: {len(examples)} items over {len(by_section)} sections")
+    return entries, examples
+
+
+def answering_section(engine, passages, item) -> tuple[str, str] | None:
+    """(document, section) of the first passage holding every expected fact; for an item the
+    material cannot answer, of its best passage candidate."""
+    if item.get("abstain"):
+        query = engine.ranking_query(item["q"])
+        found = engine.passages.candidates(query) if query else []
+        best = max(found, key=lambda c: c.features["coverage"], default=None)
+        return (best.passage.row["document"], best.passage.row["section"]) if best else None
+    expect = item.get("expect") or []
+    for passage in passages:
+        if expect and not missing_facts(expect, passage.text):
+            return passage.row["document"], passage.row["section"]
+    return None
+
+
+def passage_section(engine, document: str, section: str) -> str:
+    """An entry's section as its passages name it (the same heading, or the § it is under)."""
+    rows = engine.db.execute(
+        "select section from passages where document = ? and (section = ? or section like ?) "
+        "limit 1",
+        (document, section, f"%, {section}"),
+    ).fetchone()
+    return rows[0] if rows else section
+
+
+def fit_passages(name, passage_examples, plans, thresholds):
+    """The passage model of one variant: a conditional logit over passage candidates that
+    know the entry plan's conclusions, Platt calibration and the passage bars of the joint
+    decision."""
+    names = list(PASSAGE_FEATURES)
+    if name == "lexical":
+        names = [f for f in names if f not in PASSAGE_SEMANTIC_FEATURES]
     logit = [fitting.as_logit_example(e) for e in passage_examples]
     progress(f"passage-{name}: fitting {len(names)} features on {len(logit)} examples")
     rankings = cross_validated(logit, names, f"passage-{name}")
@@ -199,6 +279,7 @@ def fit_passages(name, passage_examples, entry_rankings, thresholds):
 
 
 def joint_summary(examples, plans, rankings, outcomes, thresholds) -> list[str]:
+    # "section-out" rows: the new-document case (no entry for the asked section).
     """Per set: right, confident wrong, and how many answers are passages."""
     from bot.decision import with_passages
 
@@ -294,9 +375,14 @@ def main() -> None:
     for name, (encode, names) in variants.items():
         examples = curated_examples(kb, encode)
         items, passage_examples = item_examples(engine_for(kb, encode), training_sets())
-        specs[name], report, rankings, thresholds = fit_variant(name, examples + items, names)
+        out_items, out_passages = section_out_examples(kb, encode, training_sets())
+        specs[name], report, rankings, thresholds = fit_variant(
+            name, examples + items + out_items, names
+        )
+        passage_examples += out_passages
+        plans = with_plans(passage_examples, rankings, thresholds)
         passage_spec, thresholds, passage_report = fit_passages(
-            name, passage_examples, rankings, thresholds
+            name, passage_examples, plans, thresholds
         )
         specs[name]["thresholds"] = thresholds.__dict__
         specs[f"passage-{name}"] = passage_spec
