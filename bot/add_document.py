@@ -1,78 +1,67 @@
 """Adding a document to the knowledge: its verbatim text, its record and draft entries.
 
 `add_document` copies the text into knowledge/sources/, appends the record to
-documents.yaml and writes knowledge/entries/<id>.yaml with one draft entry per section it
-detects, each with a verbatim candidate quote (the section's first sentence). Drafts are
-left out of the index; `validate` says what each still lacks, line by line.
+documents.yaml and writes knowledge/entries/<id>.yaml with one draft entry per section (as
+bot.passages cuts the text): its kind guessed from the heading, its answer started from the
+section's own text, and a verbatim candidate quote (the section's first sentence). Drafts
+are left out of the index (the document's passages answer meanwhile); `validate` says what
+each draft still lacks, line by line.
 """
 
 from __future__ import annotations
 
 import re
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from bot.knowledge import ISO_DAY, KEBAB, collapse_whitespace
+from bot.knowledge import ISO_DAY, KEBAB
+from bot.models import DOCUMENT_KINDS
+from bot.passages import Section, sentences, split_sections
 
-HEADING_CHARS = 90
-NUMBERED = re.compile(r"^\d{1,2}\.\s+\S")
-SENTENCE = re.compile(r"^(.+?[.!?])(?:\s|$)")
+DRAFT_ANSWER_CHARS = 400
+RUNNING_WORDS = 4  # a sentence of running text has at least this many words
+# A draft's entry kind from words of its section heading; the first that matches wins.
+HEADING_KINDS = (
+    (re.compile(r"beslut|decision", re.IGNORECASE), "decision"),
+    (re.compile(r"remiss|yttrande", re.IGNORECASE), "referral"),
+    (re.compile(r"protokollsanteckning|reservation", re.IGNORECASE), "note"),
+    (re.compile(r"pris\b|priset|utmärkelse", re.IGNORECASE), "prize"),
+    (re.compile(r"uppföljning|statistik|budget|ekonomi", re.IGNORECASE), "figure"),
+)
+# The body (committee or board) a protocol names near its top.
+BODY = re.compile(r"^[A-ZÅÄÖ][\w\- ]*(beredning\w*|nämnd\w*|styrelse\w*|fullmäktige|utskott\w*)$")
 
 
 class AddDocumentError(Exception):
     """The document cannot be added; the message says which option or file is wrong."""
 
 
-@dataclass(frozen=True)
-class Section:
-    heading: str
-    quote: str  # the first sentence under the heading, verbatim
+def draft_sections(text: str, title: str) -> list[Section]:
+    """The sections worth a draft: those with running text of their own (a letterhead of
+    dates and numbers is none)."""
+    return [s for s in split_sections(text, title=title) if any(map(_running, sentences(s.text)))]
 
 
-def detect_sections(text: str) -> list[Section]:
-    """Sections: a heading (a short line without a full stop, or a numbered one like
-    "3. Ren och trygg utemiljö") followed by running text, in the same paragraph or the
-    next. The quote is the first sentence of that text, verbatim."""
-    blocks = _paragraphs(text)
-    sections, seen = [], set()
-    for number, block in enumerate(blocks):
-        heading = block[0]
-        if not _looks_like_heading(heading) or heading in seen:
-            continue
-        body = block[1:] or (blocks[number + 1] if number + 1 < len(blocks) else [])
-        # A next line in lower case continues a wrapped sentence: that was no heading.
-        if not body or _looks_like_heading(body[0]) or body[0][:1].islower():
-            continue
-        match = SENTENCE.match(collapse_whitespace(" ".join(body)))
-        if match is None:
-            continue
-        seen.add(heading)
-        sections.append(Section(heading, match.group(1)))
-    return sections
+def _running(sentence: str) -> bool:
+    return sentence.endswith((".", "!", "?")) and len(sentence.split()) >= RUNNING_WORDS
 
 
-def _paragraphs(text: str) -> list[list[str]]:
-    blocks, current = [], []
-    for line in text.splitlines():
-        if line.strip():
-            current.append(line.strip())
-        elif current:
-            blocks.append(current)
-            current = []
-    if current:
-        blocks.append(current)
-    return blocks
+def guess_kind(heading: str) -> str:
+    for pattern, kind in HEADING_KINDS:
+        if pattern.search(heading):
+            return kind
+    return "information"
 
 
-def _looks_like_heading(line: str) -> bool:
-    if not line or len(line) > HEADING_CHARS or len(line.split()) > 12:
-        return False
-    if NUMBERED.match(line):
-        return True
-    return line[:1].isupper() and not line.endswith((".", ",", ":", ";", "?"))
+def guess_body(text: str) -> str | None:
+    """The committee or board a document comes from, when a line near its top names one."""
+    for line in text.splitlines()[:40]:
+        line = " ".join(line.split())
+        if BODY.match(line):
+            return line
+    return None
 
 
 def add_document(
@@ -84,18 +73,27 @@ def add_document(
     kind: str,
     date: str,
     reference: str,
+    body: str | None = None,
     period: str | None = None,
 ) -> tuple[Path, Path, int]:
     """Copies the text, appends the record, writes the drafts; returns (source file,
     drafts file, number of drafts)."""
     if not KEBAB.match(document_id):
         raise AddDocumentError(f"--id {document_id!r} must be kebab-case (a-z, 0-9, -)")
+    if kind not in DOCUMENT_KINDS:
+        raise AddDocumentError(f"--kind {kind!r} is not one of {', '.join(DOCUMENT_KINDS)}")
     if not ISO_DAY.match(date):
         raise AddDocumentError(f"--date {date!r} must be an ISO date YYYY-MM-DD")
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise AddDocumentError(f"{file}: cannot read it as UTF-8 text ({error})") from None
+    body = body or guess_body(text)
+    if not body:
+        raise AddDocumentError(
+            "--body: the committee or board the document comes from was not found in its "
+            "first lines; give it, e.g. --body 'Kultur- och fritidsnämnden'"
+        )
     documents = knowledge / "documents.yaml"
     existing = yaml.safe_load(documents.read_text(encoding="utf-8")) or []
     if any(record.get("id") == document_id for record in existing):
@@ -112,7 +110,7 @@ def add_document(
         "title": title,
         "kind": kind,
         "date": date,
-        "body": title,
+        "body": body,
         "reference": reference,
         "source_file": f"sources/{source.name}",
     }
@@ -120,47 +118,52 @@ def add_document(
         record["period"] = period
     with documents.open("a", encoding="utf-8") as handle:
         handle.write("\n" + _dump([record]))
-    sections = detect_sections(text) or [Section(title, _first_sentence(text))]
+    sections = draft_sections(text, title)
     drafts.write_text(_draft_file(document_id, title, sections), encoding="utf-8")
     return source, drafts, len(sections)
-
-
-def _first_sentence(text: str) -> str:
-    match = SENTENCE.match(collapse_whitespace(text))
-    return match.group(1) if match else collapse_whitespace(text)[:200]
 
 
 def _draft_file(document_id: str, title: str, sections: list[Section]) -> str:
     entries = []
     used: set[str] = set()
     for section in sections:
-        slug = _slug(section.heading) or "avsnitt"
+        slug = _slug(section.label) or "avsnitt"
         entry_id = f"{document_id}-{slug}"
         while entry_id in used:
             entry_id += "-2"
         used.add(entry_id)
+        said = [s for s in sentences(section.text) if _running(s)] or sentences(section.text)
         entries.append(
             {
                 "id": entry_id,
                 "draft": True,
-                "kind": "information",
-                "title": section.heading,
-                "answer": "",
+                "kind": guess_kind(section.label),
+                "title": section.label,
+                # The section's own words to start from: rewrite them as an answer.
+                "answer": _shortened(" ".join(said)),
                 "answer_en": "",
                 "questions": [],
                 "source": {
                     "document": document_id,
-                    "section": section.heading,
-                    "quote": section.quote,
+                    "section": section.label,
+                    "quote": said[0],
                 },
             }
         )
     header = (
-        f"# Drafts for {title}: one per section found. Write the answer (Swedish and\n"
-        "# English, our own words), at least three ways to ask, check the quote, then remove\n"
-        "# `draft: true`. `python -m bot validate` says what each draft still lacks.\n"
+        f"# Drafts for {title}: one per section found, each with the section's own text as\n"
+        "# the start of its answer. Write the answer in our own words (Swedish and English),\n"
+        "# at least three ways to ask, check the quote, then remove `draft: true`.\n"
+        "# `python -m bot validate` says what each draft still lacks. Until then the\n"
+        "# document's passages answer questions about it.\n"
     )
     return header + _dump(entries)
+
+
+def _shortened(text: str) -> str:
+    if len(text) <= DRAFT_ANSWER_CHARS:
+        return text
+    return text[:DRAFT_ANSWER_CHARS].rsplit(" ", 1)[0] + " …"
 
 
 def _slug(text: str) -> str:

@@ -13,6 +13,7 @@ from bot.config import ConfigError, Settings
 from bot.index import DEFAULT_INDEX_PATH, build_index, knowledge_fingerprint
 from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeError, load_knowledge
 from bot.logging_setup import configure_logging
+from bot.models import DOCUMENT_KINDS
 
 DB_OPTION = click.option(
     "--db",
@@ -228,10 +229,17 @@ def _knowledge():
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--id", "document_id", required=True, help="Kebab-case id, e.g. ks-2023-12-3.")
 @click.option("--title", required=True, help="The document's title as printed.")
-@click.option("--kind", required=True, help="protocol, annual-report, protocol-note, …")
+@click.option(
+    "--kind", required=True, type=click.Choice(DOCUMENT_KINDS), help="What the document is."
+)
 @click.option("--date", required=True, help="ISO date of the document, YYYY-MM-DD.")
 @click.option("--reference", required=True, help="Diarienummer and §, as printed.")
 @click.option("--period", default=None, help="For a report: the year it covers.")
+@click.option(
+    "--body",
+    default=None,
+    help="The committee or board it comes from (default: the one its first lines name).",
+)
 @click.option(
     "--knowledge",
     "knowledge_dir",
@@ -247,6 +255,7 @@ def add_document_command(
     date: str,
     reference: str,
     period: str | None,
+    body: str | None,
     knowledge_dir: Path | None,
 ) -> None:
     """Add a document: copy its text verbatim, append its record, write draft entries."""
@@ -261,6 +270,7 @@ def add_document_command(
             kind=kind,
             date=date,
             reference=reference,
+            body=body,
             period=period,
         )
     except AddDocumentError as error:

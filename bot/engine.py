@@ -19,7 +19,7 @@ import logging
 import sqlite3
 import sys
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.decision import Plan, decide, diverse, with_passages
@@ -33,7 +33,13 @@ from bot.index import (
 from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
 from bot.listings import Listings
 from bot.models import Answer, Document, QuoteCheck, Suggestion
-from bot.passage_search import EntryEvidence, PassageSearcher
+from bot.passage_search import (
+    EntryEvidence,
+    PassageSearcher,
+    best_passage,
+    with_best_passage,
+    with_evidence,
+)
 from bot.periods import find_period, parse_iso
 from bot.query import Query, question_parts
 from bot.quotes import QuoteChecker
@@ -75,6 +81,7 @@ class EntryRanking:
     ranking: Ranking
     thresholds: Thresholds
     semantic: bool  # whether the question was embedded (the semantic model ranked it)
+    passages: list = field(default_factory=list)  # the lexical passage candidates
 
 
 @dataclass(frozen=True)
@@ -264,16 +271,26 @@ class Engine:
     def rank(self, query: Query) -> EntryRanking:
         """The ranking and the decision bars of the model that made it: the lexical one when
         it is sure of a fact entry, else the full model."""
-        candidates = self.searcher.lexical_candidates(query)
+        passages = self.passages.lexical.candidates(query)
+        best = best_passage(passages)
+        candidates = with_best_passage(query, self.searcher.lexical_candidates(query), best)
         if self.fast_model is not None:
             lexical = self.fast_model.rank(candidates)
             top = lexical.top
             if top and not top.entry.is_gap and lexical.calibrate(top.probability) >= SURE_LEXICAL:
-                return EntryRanking(lexical, self.fast_model.thresholds, False)
-        candidates = self.searcher.with_meaning(query, candidates)  # the described ones reused
+                return EntryRanking(lexical, self.fast_model.thresholds, False, passages)
+        candidates = with_best_passage(query, self.searcher.with_meaning(query, candidates), best)
+        model = self.model
         return EntryRanking(
-            self.model.rank(candidates), self.model.thresholds, self.model.uses_semantic
+            model.rank(candidates), model.thresholds, model.uses_semantic, passages
         )
+
+    def entry_candidates(self, query: Query) -> list:
+        """The entry candidates with every feature the fitted models see: lexical, semantic
+        (when available) and the best passage's evidence."""
+        best = best_passage(self.passages.lexical.candidates(query))
+        candidates = self.searcher.candidates(query)
+        return with_best_passage(query, candidates, best)
 
     def rank_passages(self, query: Query, plan: Plan, result: EntryRanking) -> Ranking | None:
         """The source passages ranked by the passage model of the same kind (lexical or
@@ -282,8 +299,9 @@ class Engine:
         if model is None or not self.passages.available:
             return None
         evidence = entry_evidence(plan, result.ranking)
-        searcher = self.passages if result.semantic else self.passages.lexical
-        return model.rank(searcher.candidates(query, evidence))
+        if result.semantic:
+            return model.rank(self.passages.candidates(query, evidence))
+        return model.rank(with_evidence(result.passages, evidence))
 
     def _parts(self, focus: str, lang: str, whole: Plan) -> list[tuple[Query, Plan]] | None:
         """Each part of a two-part question with its own plan, when the parts are answered

@@ -320,26 +320,6 @@ def as_logit_example(example: PassageExample) -> Example:
     )
 
 
-def with_evidence(candidates: list, evidence) -> list:
-    """Passage candidates with the entry ranking's conclusions filled in."""
-    from dataclasses import replace
-
-    from bot.passage_search import _overlaps
-
-    updated = []
-    for candidate in candidates:
-        features = {
-            **candidate.features,
-            "entry_quote": float(
-                bool(evidence.quote) and _overlaps(evidence.quote, candidate.passage)
-            ),
-            "entry_gap": float(evidence.gap),
-            "entry_confidence": evidence.confidence,
-        }
-        updated.append(replace(candidate, features=features))
-    return updated
-
-
 def joint_outcome(
     example: PassageExample, plan, passages: Ranking, thresholds: Thresholds
 ) -> Outcome:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -11,6 +12,7 @@ from typing import Any
 import yaml
 
 from bot.models import (
+    DOCUMENT_KINDS,
     ENTRY_KINDS,
     ENTRY_STATUSES,
     Document,
@@ -246,6 +248,9 @@ def load_documents(
             continue
         if not ISO_DAY.match(str(record["date"])):
             problems.add(path, _line_of(record, "date"), "date", "must be an ISO date YYYY-MM-DD")
+        if record["kind"] not in DOCUMENT_KINDS:
+            kinds = ", ".join(DOCUMENT_KINDS)
+            problems.add(path, _line_of(record, "kind"), "kind", f"must be one of {kinds}")
         if record.get("period") is not None and not YEAR.match(record["period"]):
             problems.add(path, _line_of(record, "period"), "period", 'must be a year: "2021"')
         source_file = directory / record["source_file"]
@@ -280,6 +285,28 @@ class _Context:
     spans: dict[str, str]
     areas: tuple[str, ...]
     parties: tuple[str, ...]
+    sources: dict[str, str] = dataclasses.field(default_factory=dict)  # raw files by name
+    _sections: dict = dataclasses.field(default_factory=dict)
+
+    def sections(self, document_id: str) -> dict[str, str]:
+        """A document's sections, heading -> heading and text ('' -> the header before the
+        first heading and every heading), as the passages cut them; {} when its source is
+        unknown."""
+        if document_id not in self._sections:
+            from bot.passages import raw_span, split_sections
+
+            document = self.documents[document_id]
+            raw = self.sources.get(document.source_file)
+            span = raw_span(raw, document.starts_with, document.ends_with) if raw else None
+            found = split_sections(span or "", title="") if span else []
+            texts = {s.heading: f"{s.heading} {s.text}" for s in found}
+            # The header (the sections before the first running text, a sentence) and every
+            # heading: the meeting's date and §, the priorities' numbers.
+            first = next((i for i, s in enumerate(found) if "." in s.text), len(found))
+            header = [f"{s.heading} {s.text}" for s in found[:first]]
+            texts[""] = " ".join([*header, *(s.heading for s in found)])
+            self._sections[document_id] = texts
+        return self._sections[document_id]
 
 
 def load_entries(
@@ -423,16 +450,85 @@ def _check_source(record: LineDict, path: Path, context: _Context, problems: _Pr
     if quote not in span:
         line = _line_of(source, "quote")
         message = f"quote not found verbatim in document {document_id!r}"
+        nearest = nearest_wording(quote, span)
+        if nearest:
+            message += f"; the nearest wording there is: {nearest!r}"
         problems.add(path, line, "source.quote", message)
         return
-    for number in sorted(set(re.findall(r"\d+", record["answer"])) - _numbers_in(span)):
-        message = f"number {number} occurs neither in the quote nor in {document_id!r}"
+    for message in _unsupported_numbers(
+        record["answer"], quote, source["section"], document_id, context
+    ):
         problems.add(path, _line_of(record, "answer"), "answer", message)
 
 
-@lru_cache(maxsize=64)
-def _numbers_in(text: str) -> frozenset[str]:
-    return frozenset(re.findall(r"\d+", text))
+NEAREST_SCORE = 60  # below this share of matching characters there is no nearest wording
+
+
+def nearest_wording(quote: str, text: str) -> str | None:
+    """The stretch of `text` closest to `quote` (whole words), when it is close at all."""
+    from rapidfuzz import fuzz
+
+    if not quote or not text:
+        return None
+    found = fuzz.partial_ratio_alignment(quote, text, score_cutoff=NEAREST_SCORE)
+    if found is None:
+        return None
+    start = text.rfind(" ", 0, found.dest_start) + 1
+    end = text.find(" ", found.dest_end)
+    wording = text[start : end if end >= 0 else len(text)].strip()
+    # Whole sentences where the quote is one: not the tail of the sentence before it.
+    head = wording.find(". ")
+    if 0 <= head < len(wording) // 4 and quote[:1].isupper():
+        wording = wording[head + 2 :]
+    tail = wording.rfind(". ")
+    if tail > 3 * len(wording) // 4 and quote.endswith("."):
+        wording = wording[: tail + 1]
+    return wording
+
+
+# A number as written: decimals ('1,5'), thousands ('14 000') and ranges read whole.
+NUMBER = re.compile(r"\d+(?:[.,]\d+)?(?:\s\d{3}(?!\d))*")
+WRITTEN_DATE = re.compile(
+    r"\b(\d{1,2}) (januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|"
+    r"november|december)\b",
+    re.IGNORECASE,
+)
+YEAR_NUMBER = re.compile(r"(?:19|20)\d\d")
+LIST_MARKER = re.compile(r"(?<![\w,.])\d{1,2}\)")
+
+
+def _unsupported_numbers(
+    answer: str, quote: str, section: str, document_id: str, context: _Context
+) -> list[str]:
+    """Each number of an answer must stand in its quote or the quote's section, the document's
+    header or a heading (a § or priority number); a date ('11 februari') or a year anywhere
+    in the document. List markers ('1)') are the answer's own."""
+    span = context.spans[document_id]
+    sections = context.sections(document_id)
+    allowed = (
+        _numbers(quote) | _numbers(sections.get(section, "")) | _numbers(sections.get("", ""))
+    )
+    everywhere = _numbers(span)
+    text = LIST_MARKER.sub(" ", answer)
+    messages = []
+    for day, month in WRITTEN_DATE.findall(text):
+        if f"{day} {month}".casefold() not in span.casefold():
+            messages.append(f"date {day} {month} occurs nowhere in {document_id!r}")
+    text = WRITTEN_DATE.sub(" ", text)
+    for number in sorted(_numbers(text)):
+        if YEAR_NUMBER.fullmatch(number):
+            ok = number in everywhere
+        else:
+            # A section the document's headings do not name (a note as a whole): the document.
+            ok = number in allowed or (section not in sections and number in everywhere)
+        if not ok:
+            messages.append(f"number {number} occurs neither in the quote nor in its section")
+    return messages
+
+
+@lru_cache(maxsize=4096)
+def _numbers(text: str) -> frozenset[str]:
+    return frozenset(re.sub(r"\s", " ", n) for n in NUMBER.findall(text))
 
 
 def load_glossary(directory: Path, problems: _Problems) -> Glossary:
@@ -484,7 +580,7 @@ def load_knowledge(directory: Path | str = DEFAULT_KNOWLEDGE_DIR) -> KnowledgeBa
     documents, spans, sources = load_documents(directory, problems)
     glossary = load_glossary(directory, problems)
     areas = tuple(dict.fromkeys(area for d in documents.values() for area in d.areas))
-    context = _Context(documents, spans, areas, tuple(glossary.parties))
+    context = _Context(documents, spans, areas, tuple(glossary.parties), sources)
     drafts: list[Draft] = []
     entries = load_entries(directory, context, problems, drafts)
     if problems.items:

@@ -19,6 +19,17 @@ ENTRY_KINDS = (
     "event",
     "gap",
 )
+# What a document is: the kinds documents.yaml and add-document accept.
+DOCUMENT_KINDS = (
+    "protocol",
+    "protocol-note",
+    "annual-report",
+    "tjansteutlatande",
+    "report",
+    "plan",
+    "decision",
+    "other",
+)
 ENTRY_STATUSES = ("decided", "done", "ongoing", "planned", "informed")
 
 

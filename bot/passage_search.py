@@ -305,6 +305,55 @@ class PassageSearcher:
         return PassageCandidate(passage, features, frozenset(matched))
 
 
+def with_evidence(candidates: list[PassageCandidate], evidence: EntryEvidence) -> list:
+    """Passage candidates with the entry ranking's conclusions filled in."""
+    updated = []
+    for candidate in candidates:
+        features = {
+            **candidate.features,
+            "entry_quote": float(
+                bool(evidence.quote) and _overlaps(evidence.quote, candidate.passage)
+            ),
+            "entry_gap": float(evidence.gap),
+            "entry_confidence": evidence.confidence,
+        }
+        updated.append(replace(candidate, features=features))
+    return updated
+
+
+def best_passage(candidates: list[PassageCandidate]) -> PassageCandidate | None:
+    """The passage that holds most of the question (its own words first, then its
+    heading's), bm25 breaking ties: evidence for ranking the entries."""
+
+    def held(candidate: PassageCandidate) -> tuple[float, float]:
+        f = candidate.features
+        return (f["coverage"] + 0.5 * f["section_coverage"] + 0.3 * f["partial"], f["bm25"])
+
+    return max(candidates, key=held, default=None)
+
+
+def with_best_passage(query: Query, entries: list, best: PassageCandidate | None) -> list:
+    """Entry candidates with what the best passage says of them: whether their quote lies in
+    it, whether they are of its document, and how much of the question it holds that they
+    do not (the asked detail stands in the text, not in the entry)."""
+    if best is None:
+        return entries
+    total = query.total_weight or 1.0
+    document = best.passage.row["document"]
+    updated = []
+    for candidate in entries:
+        row = candidate.entry.row
+        detail = best.matched - candidate.matched
+        features = {
+            **candidate.features,
+            "passage_quote": float(_overlaps(fold(row["quote"]), best.passage)),
+            "passage_document": float(row["document"] == document),
+            "passage_detail": sum(query.groups[i].weight for i in detail) / total,
+        }
+        updated.append(replace(candidate, features=features))
+    return updated
+
+
 def _overlaps(quote: str, passage: IndexedPassage) -> bool:
     """The entry's quote and the passage share a stretch of text: one holds the other, or
     they share a run of eight words."""

@@ -85,6 +85,10 @@ FEATURES = (
     "repaired_only",  # every word the entry matched was a guessed spelling
     "overview",  # the entry sums up a section or a note
     "broad_overview",  # ... and the question is broad ("vad handlar … om", "berätta om …")
+    # The source passage that matches the question best (bot.passage_search), as evidence:
+    "passage_quote",  # the entry's quote lies in that passage
+    "passage_document",  # the entry is of that passage's document
+    "passage_detail",  # share of the question's weight the passage holds and the entry lacks
     # Optional (bot.semantic): cosines relative to the best candidate's, in hundredths.
     "semantic_question",  # the closest curated question by meaning
     "semantic_passage",  # the entry's title and answer by meaning
@@ -424,6 +428,9 @@ class Searcher:
             "repaired_only": float(repaired_only),
             "overview": float(entry.row["overview"]),
             "broad_overview": float(entry.row["overview"] and query.intent == "broad"),
+            "passage_quote": 0.0,  # set by passage_search.with_best_passage
+            "passage_document": 0.0,
+            "passage_detail": 0.0,
             **dict(zip(SEMANTIC_FEATURES, semantic, strict=True)),
         }
         cues = set(query.cues) | ({"amount"} if {"count", "cost"} <= query.cues else set())

@@ -33,7 +33,7 @@ from bot.engine import Engine, entry_evidence
 from bot.evaluation import load_eval_items, missing_facts
 from bot.index import EMBEDDING_CACHE, write_tables
 from bot.knowledge import load_knowledge
-from bot.passage_search import PASSAGE_FEATURES, PASSAGE_SEMANTIC_FEATURES
+from bot.passage_search import PASSAGE_FEATURES, PASSAGE_SEMANTIC_FEATURES, with_evidence
 from bot.ranker import MODEL_PATH, Ranking, Thresholds
 from bot.search import FEATURES, SEMANTIC_FEATURES
 
@@ -82,7 +82,7 @@ def curated_examples(kb, encode) -> list[fitting.Example]:
             query = engine.ranking_query(question)
             if query is None:
                 continue
-            candidates = engine.searcher.candidates(query)
+            candidates = engine.entry_candidates(query)
             example = fitting.label_curated(question, entry_id, query, candidates)
             example.source = "curated"
             examples.append(example)
@@ -99,7 +99,7 @@ def item_examples(engine: Engine, paths: list[Path]):
             query = engine.ranking_query(item["q"])
             if query is None:
                 continue
-            example = fitting.label_item(item, query, engine.searcher.candidates(query))
+            example = fitting.label_item(item, query, engine.entry_candidates(query))
             example.source = path.stem
             example.extra = item
             example.weight *= ITEM_WEIGHT
@@ -169,9 +169,7 @@ def with_plans(passage_examples, entry_rankings, thresholds) -> list:
         ranking = entry_rankings[id(example.entry)]
         plan = decide(ranking, example.entry.query, thresholds)
         plans.append(plan)
-        example.candidates = fitting.with_evidence(
-            example.candidates, entry_evidence(plan, ranking)
-        )
+        example.candidates = with_evidence(example.candidates, entry_evidence(plan, ranking))
     return plans
 
 
@@ -202,7 +200,7 @@ def section_out_examples(kb, encode, paths):
             query = engine.ranking_query(item["q"])
             if query is None:
                 continue
-            candidates = engine.searcher.candidates(query)
+            candidates = engine.entry_candidates(query)
             entry = fitting.label_item(item, query, candidates)
             if entry.partial or not any(entry.right):
                 entry.right, entry.none_right, entry.partial = (

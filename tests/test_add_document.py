@@ -46,7 +46,7 @@ def test_validate_explains_each_draft_line_by_line_and_indexes_none(tmp_path):
     lines = [line for line in result.output.splitlines() if line.endswith(", not indexed)")]
     drafts = knowledge / "entries" / "ks-2023-99-1.yaml"
     assert any(
-        line.startswith(f"{drafts}:") and ": answer: required field missing" in line
+        line.startswith(f"{drafts}:") and ": answer_en: required field missing" in line
         for line in lines
     ), result.output
     assert any(": questions: needs at least 3 questions" in line for line in lines)
@@ -84,6 +84,35 @@ def test_a_completed_draft_is_published_and_answered(tmp_path):
     )
     assert answer.status == "answer" and answer.entry_id == first["id"]
     assert answer.sources[0].reference == "KS-2023/99.1, § 4"
+
+
+def test_drafts_get_a_kind_from_their_heading_and_start_from_their_sections_text(tmp_path):
+    knowledge, _ = added(tmp_path)
+    drafts = yaml.safe_load((knowledge / "entries" / "ks-2023-99-1.yaml").read_text("utf-8"))
+    by_title = {draft["title"]: draft for draft in drafts}
+    assert by_title["Beslut om belysning"]["kind"] == "decision"
+    assert by_title["Information om simhallen"]["kind"] == "information"
+    assert by_title["Information om simhallen"]["answer"].startswith(
+        "Beredningen fick information om att simhallen i Exempelby"
+    )
+
+
+def test_the_body_is_found_in_the_document_not_taken_from_the_title(tmp_path):
+    knowledge, _ = added(tmp_path)
+    records = yaml.safe_load((knowledge / "documents.yaml").read_text(encoding="utf-8"))
+    assert records[-1]["body"] == "Exempelberedningen"
+
+
+def test_a_mistyped_kind_is_refused_with_the_allowed_ones(tmp_path):
+    knowledge = tmp_path / "kb"
+    shutil.copytree(FIXTURES / "kb", knowledge)
+    options = [*OPTIONS]
+    options[options.index("protocol")] = "protokol"
+    result = CliRunner().invoke(
+        main, ["add-document", str(NEW), *options, "--knowledge", str(knowledge)]
+    )
+    assert result.exit_code == 2
+    assert "'protokol' is not one of" in result.output and "protocol-note" in result.output
 
 
 def test_an_id_already_in_use_is_refused(tmp_path):

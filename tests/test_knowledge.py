@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from bot.knowledge import KnowledgeError, load_knowledge
+from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeError, load_knowledge
 
 FIXTURE = Path(__file__).parent / "fixtures" / "kb"
 ENTRY_FILE = "entries/kameror.yaml"
@@ -59,7 +59,9 @@ BROKEN = [
         ENTRY_FILE,
         "planen för 12 trygghetskameror\n",
         "planen för 13 trygghetskameror\n",
-        "entries/kameror.yaml:13: source.quote: quote not found verbatim in document 'protokoll'",
+        "entries/kameror.yaml:13: source.quote: quote not found verbatim in document 'protokoll'; "
+        "the nearest wording there is: 'Beredningen beslutade den 3 mars 2021 att godkänna "
+        "planen för 12 trygghetskameror'",
     ),
     (
         "unknown document",
@@ -101,7 +103,21 @@ BROKEN = [
         ENTRY_FILE,
         "planen för 12 trygghetskameror i Exempelby.",
         "planen för 14 trygghetskameror i Exempelby.",
-        "entries/kameror.yaml:4: answer: number 14 occurs neither in the quote nor in 'protokoll'",
+        "entries/kameror.yaml:4: answer: number 14 occurs neither in the quote nor in its section",
+    ),
+    (
+        "decimal number",
+        ENTRY_FILE,
+        "planen för 12 trygghetskameror i Exempelby.",
+        "planen för 1,5 trygghetskameror i Exempelby.",
+        "entries/kameror.yaml:4: answer: number 1,5 occurs neither in the quote nor in its section",
+    ),
+    (
+        "invented date",
+        ENTRY_FILE,
+        "Beredningen godkände den 3 mars 2021",
+        "Beredningen godkände den 4 mars 2021",
+        "entries/kameror.yaml:4: answer: date 4 mars occurs nowhere in 'protokoll'",
     ),
     (
         "wrong type",
@@ -171,7 +187,10 @@ def test_validate_command_fails_with_the_message_and_exit_status(kb_dir):
 def test_validate_command_passes_on_the_shipped_knowledge():
     result = CliRunner().invoke(main, ["validate"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("OK: 6 documents")
+    kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
+    assert result.output.startswith(
+        f"OK: {len(kb.documents)} documents, {len(kb.entries)} entries"
+    )
 
 
 # -- the shipped knowledge base ------------------------------------------------------------

@@ -95,7 +95,9 @@ def test_abbreviations_do_not_end_a_sentence_and_bullets_start_one():
 
 
 def test_a_sentence_leaning_on_the_one_before_is_kept_with_it():
-    section = next(s for s in split_sections(PROTOCOL, title="Titel") if s.heading == "Sammanfattning")
+    section = next(
+        s for s in split_sections(PROTOCOL, title="Titel") if s.heading == "Sammanfattning"
+    )
     assert passages_of(section)[0] == (
         "Parken upplevs som mörk. Det är ett problem för elever som går till skolan."
     )

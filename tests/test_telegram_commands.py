@@ -108,7 +108,7 @@ async def test_sources_list_the_documents_with_date_and_reference(bot, engine):
     assert reply.startswith("<b>Dokumenten som svaren bygger på</b>")
     for document in engine.documents():
         assert f"{document.date}, {document.reference}" in reply
-    assert reply.count("• <b>") == len(engine.documents()) == 6
+    assert reply.count("• <b>") == len(engine.documents())
 
 
 async def test_quote_check_confirms_an_exact_quote(bot):
