@@ -110,7 +110,8 @@ BROKEN = [
         ENTRY_FILE,
         "planen för 12 trygghetskameror i Exempelby.",
         "planen för 1,5 trygghetskameror i Exempelby.",
-        "entries/kameror.yaml:4: answer: number 1,5 occurs neither in the quote nor in its section",
+        "entries/kameror.yaml:4: answer: number 1,5 occurs neither in the quote nor in its "
+        "section",
     ),
     (
         "invented date",
