@@ -139,10 +139,23 @@ def ask(as_json: bool, lang: str | None, db_path: Path | None, question: tuple[s
 @DB_OPTION
 def chat(db_path: Path | None) -> None:
     """Interactive chat in the terminal (also reads questions piped on stdin)."""
+    settings = load_settings()
+    chat_in_terminal(open_engine(db_path, settings), settings)
+
+
+def chat_in_terminal(engine, settings: Settings) -> None:
+    """The terminal chat, logging for curators to the state store as Telegram does."""
+    from bot.startup import open_store_for_bot
     from bot.terminal_chat import run_chat
 
-    settings = load_settings()
-    run_chat(open_engine(db_path, settings), sys.stdin, sys.stdout)
+    try:
+        store = open_store_for_bot(settings, terminal=True)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        run_chat(engine, sys.stdin, sys.stdout, store)
+    finally:
+        store.close()
 
 
 @main.command(name="eval")
@@ -314,9 +327,7 @@ def run(db_path: Path | None) -> None:
     settings = load_settings()
     if not settings.telegram_token:
         click.echo("TELEGRAM_BOT_TOKEN is not set: starting the terminal chat.", err=True)
-        from bot.terminal_chat import run_chat
-
-        run_chat(open_engine(db_path, settings), sys.stdin, sys.stdout)
+        chat_in_terminal(open_engine(db_path, settings), settings)
         return
     if db_path is not None:
         settings = Settings(**{**settings.__dict__, "index_path": str(db_path)})

@@ -356,26 +356,25 @@ def choose_passage_bars(
     thresholds: Thresholds,
 ) -> tuple[Thresholds, float]:
     """The passage bars (instead of choices or abstentions, of gaps, of entry answers) with
-    the best utility on cross-validated rankings."""
+    the best utility on cross-validated rankings. Each example meets one bar only, the one
+    of its plan's kind, so each bar is chosen on its own examples."""
     from dataclasses import replace
 
-    grid = [x / 100 for x in range(30, 100, 4)] + [1.01]
-    best = None
-    for bar in grid:
-        for over_gap in [g for g in grid if g >= bar]:
-            for over_entry in [g for g in grid if g >= bar]:
-                chosen = replace(
-                    thresholds,
-                    passage=bar,
-                    passage_over_gap=over_gap,
-                    passage_over_entry=over_entry,
-                )
-                value = utility(
-                    [
-                        joint_outcome(e, p, r, chosen)
-                        for e, p, r in zip(examples, plans, passages, strict=True)
-                    ]
-                )
-                if best is None or value > best[1]:
-                    best = (chosen, value)
-    return best
+    never = replace(thresholds, passage=1.01, passage_over_gap=1.01, passage_over_entry=1.01)
+    always = replace(thresholds, passage=0.0, passage_over_gap=0.0, passage_over_entry=0.0)
+    by_bar: dict[str, list[tuple[float, float, float]]] = {}
+    for example, plan, ranking in zip(examples, plans, passages, strict=True):
+        keep = utility([joint_outcome(example, plan, ranking, never)])
+        take = utility([joint_outcome(example, plan, ranking, always)])
+        confidence = ranking.calibrate(ranking.top.probability) if ranking.ranked else 0.0
+        bar = {"answer": "passage_over_entry", "gap": "passage_over_gap"}.get(plan.kind, "passage")
+        by_bar.setdefault(bar, []).append((confidence, keep, take))
+    grid = [x / 100 for x in range(30, 100, 2)] + [1.01]
+    chosen, total = {}, 0.0
+    for bar in ("passage", "passage_over_gap", "passage_over_entry"):
+        rows = by_bar.get(bar, [])
+        # Ties go to the higher bar: no passage answer that does not pay for itself.
+        values = [(sum(take if c >= g else keep for c, keep, take in rows), g) for g in grid]
+        value, chosen[bar] = max(values)
+        total += value
+    return replace(thresholds, **chosen), total

@@ -67,12 +67,14 @@ def _rebuilt(path: Path, settings: Settings):
         ) from None
 
 
-def open_store_for_bot(settings: Settings) -> StateStore:
+def open_store_for_bot(settings: Settings, *, terminal: bool = False) -> StateStore:
+    """The state store; for the terminal chat (no bot token) keyed by a key of its own."""
+    key = state_key("terminal") if terminal else state_key(settings.require_token())
     try:
         return open_state_store(
             database_url=settings.database_url,
             sqlite_path=settings.state_db_path,
-            key=state_key(settings.require_token()),
+            key=key,
             idle_days=settings.state_idle_days,
             retention_days=settings.log_retention_days,
         )

@@ -29,7 +29,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 PRUNE_EVERY_SECONDS = 3600
 SQLITE_BUSY_SECONDS = 0.5  # a locked file must not hold a reply up for long
 TABLES = (
@@ -65,9 +65,13 @@ TABLES = (
         picked TEXT,
         vote INTEGER,
         voted_entry TEXT,
-        lang TEXT)""",
+        lang TEXT,
+        kind TEXT,
+        passage TEXT)""",
     """CREATE INDEX IF NOT EXISTS questions_asked_at ON questions (asked_at)""",
 )
+# Columns added since version 1, by the version that added them.
+ADDED_COLUMNS = {2: (("questions", "kind", "TEXT"), ("questions", "passage", "TEXT"))}
 # Statuses whose question text is kept from the start: the ones that tell curators what is
 # missing. Answered questions are only counted, unless a vote or a pick resolves them.
 KEPT_STATUSES = ("abstain", "suggest")
@@ -142,6 +146,17 @@ class StateStore:
                     f"{self.where}: the state store has schema version {rows[0][0]}, newer "
                     f"than this bot's {SCHEMA_VERSION}: upgrade the bot"
                 )
+            elif rows[0][0] < SCHEMA_VERSION:
+                self._upgrade(db, rows[0][0])
+
+    def _upgrade(self, db, version: int) -> None:
+        """Adds the columns of later versions (a column another replica added is kept)."""
+        for later in range(version + 1, SCHEMA_VERSION + 1):
+            for table, column, kind in ADDED_COLUMNS.get(later, ()):
+                cursor = db.execute(f"SELECT * FROM {table} LIMIT 0")
+                if column not in {d[0] for d in cursor.description}:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+        db.execute(self._sql("UPDATE schema_version SET version = ?"), (SCHEMA_VERSION,))
 
     def hashed(self, kind: str, value: int | str) -> str:
         """A keyed hash of a chat or user id: stable across replicas, not reversible."""
@@ -255,13 +270,17 @@ class StateStore:
         entry_id: str | None,
         choices: Sequence[str] = (),
         lang: str | None = None,
+        kind: str | None = None,
+        passage: dict | None = None,
     ) -> int:
         """One asked question; returns the row id (for a later pick or vote). The text is
-        kept only for statuses that tell curators what is missing (see KEPT_STATUSES)."""
-        text = question if status in KEPT_STATUSES else None
+        kept only for statuses that tell curators what is missing (see KEPT_STATUSES) and
+        for answers from a passage (candidates for new entries); `passage` is the quoted
+        source text (document, section, text: public record, no personal data)."""
+        text = question if status in KEPT_STATUSES or kind == "passage" else None
         rows = self._execute(
-            "INSERT INTO questions (asked_at, status, question, entry_id, choices, lang) "
-            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO questions (asked_at, status, question, entry_id, choices, lang, kind, "
+            "passage) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 _now_iso(),
                 status,
@@ -269,6 +288,8 @@ class StateStore:
                 entry_id,
                 json.dumps(list(choices)) if choices else None,
                 lang,
+                kind,
+                json.dumps(passage, ensure_ascii=False) if passage else None,
             ),
         )
         self.prune_if_due()
@@ -283,14 +304,40 @@ class StateStore:
         choices: Sequence[str],
         lang: str | None,
         token: str | None,
+        kind: str | None = None,
+        passage: dict | None = None,
     ) -> int:
         """What is written once a reply has gone out: the log row, the feedback token's link
         to it, and the chat's pending choices (cleared by any other reply)."""
-        log_id = self.log_question(question, status, entry_id, choices, lang)
+        log_id = self.log_question(question, status, entry_id, choices, lang, kind, passage)
         if token:
             self._execute("UPDATE feedback SET log_id = ? WHERE token = ?", (log_id, token))
         self.set_choices(chat_id, choices, log_id if choices else None)
         return log_id
+
+    def after_answer(self, chat_id: int, question: str, answer, token: str | None) -> int:
+        """after_reply for an engine Answer: what it showed, offered, and of what kind."""
+        choices = [s.entry_id for s in answer.suggestions]
+        shown = answer.entry_id or (choices[0] if choices else None)
+        passage = None
+        if answer.kind == "passage" and answer.sources:
+            source = answer.sources[0]
+            passage = {
+                "document": source.document,
+                "section": source.section,
+                "text": source.quote,
+            }
+        return self.after_reply(
+            chat_id,
+            question,
+            answer.status,
+            shown,
+            choices,
+            answer.lang,
+            token,
+            answer.kind,
+            passage,
+        )
 
     def record_pick(self, log_id: int, entry_id: str) -> None:
         self._execute("UPDATE questions SET picked = ? WHERE id = ?", (entry_id, log_id))
@@ -335,6 +382,8 @@ class StateStore:
             "vote",
             "voted_entry",
             "lang",
+            "kind",
+            "passage",
         )
         rows = self._execute(f"SELECT {', '.join(columns)} FROM questions ORDER BY id")
         return [dict(zip(columns, row, strict=True)) for row in rows]

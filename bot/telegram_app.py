@@ -315,26 +315,13 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     svc = services(context)
     text = scrub(question, known=svc.known_words)
     token = None
-    if answer.status == "answer" and answer.entry_id:
+    if answer.status == "answer" and (answer.entry_id or answer.kind == "passage"):
         token = await stored(context, None, svc.store.issue_feedback, None, answer.entry_id, text)
     chat_id = update.effective_chat.id
     await send_answer(
         context, chat_id, answer, reply_to=_reply_to(update), notice=notice, feedback_token=token
     )
-    choices = [s.entry_id for s in answer.suggestions]
-    shown = answer.entry_id or (choices[0] if choices else None)
-    await stored(
-        context,
-        None,
-        svc.store.after_reply,
-        chat_id,
-        text,
-        answer.status,
-        shown,
-        choices,
-        answer.lang,
-        token,
-    )
+    await stored(context, None, svc.store.after_answer, chat_id, text, answer, token)
 
 
 async def within_rate_limit(update: Update, context: Context) -> bool:

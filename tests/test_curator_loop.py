@@ -1,6 +1,7 @@
 """The curator loop, end to end: a scripted session (questions, a pick, a 👎) gives a report
 whose YAML snippet, pasted under the entry's questions, validates and is then answered."""
 
+import json
 import shutil
 from pathlib import Path
 
@@ -54,3 +55,64 @@ async def test_a_pick_becomes_a_pasteable_wording_that_is_then_answered(engine, 
     db = build_index(pasted, tmp_path / "kb.db", semantic=False)
     answer = Engine(open_read_only(db), semantic=False).answer(VAGUE)
     assert (answer.status, answer.entry_id) == ("answer", picked)
+
+
+def test_the_loop_in_the_terminal_ask_report_paste_validate_answered(index_path, tmp_path):
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    env = {"BOT_STATE_DB": str(tmp_path / "state.db")}
+    runner = CliRunner()
+    chat = runner.invoke(main, ["chat", "--db", str(index_path)], input=f"{VAGUE}\n2\n", env=env)
+    assert chat.exit_code == 0, chat.output
+    assert "Menade du" in chat.output
+    report = runner.invoke(main, ["report", "--format", "yaml"], env=env)
+    assert report.exit_code == 0, report.output
+    snippet = report.output
+    assert f"    - {VAGUE}" in snippet
+    picked = next(line for line in snippet.splitlines() if line.startswith("# ")).split()[1]
+
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(DEFAULT_KNOWLEDGE_DIR, knowledge)
+    files = {e.id: e.file for e in load_knowledge(knowledge).entries}
+    paste(snippet, knowledge / "entries" / Path(files[picked]).name, picked)
+    validated = runner.invoke(main, ["validate", str(knowledge)])
+    assert validated.exit_code == 0, validated.output
+
+    db = tmp_path / "kb.db"
+    built = runner.invoke(main, ["build", str(knowledge), "--db", str(db), "--no-semantic"])
+    assert built.exit_code == 0, built.output
+    asked = runner.invoke(main, ["ask", "--json", "--db", str(db), VAGUE], env=env)
+    assert json.loads(asked.output)["entry_id"] == picked
+
+
+def test_batch_ask_and_eval_never_write_the_curator_log(index_path, tmp_path):
+    from click.testing import CliRunner
+
+    from bot.cli import main
+
+    env = {"BOT_STATE_DB": str(tmp_path / "state.db")}
+    runner = CliRunner()
+    runner.invoke(main, ["ask", "--json", "--db", str(index_path)], input='"demokrati"\n', env=env)
+    data = Path(__file__).parent / "data" / "dev-questions.yaml"
+    runner.invoke(main, ["eval", "--db", str(index_path), str(data)], env=env)
+    assert not (tmp_path / "state.db").exists()
+
+
+def test_the_terminal_chat_logs_questions_picks_and_votes(engine, tmp_path):
+    from bot.state import open_state_store
+    from bot.terminal_chat import TerminalChat
+
+    store = open_state_store(database_url=None, sqlite_path=tmp_path / "s.db", key=b"k")
+    chat = TerminalChat(engine, store)
+    assert "Menade du" in chat.respond(VAGUE)
+    chat.respond("1")
+    chat.respond(PRIZE)
+    assert chat.respond("-") == "Tack för omdömet!"
+    assert chat.respond("-").startswith("Det finns inget svar att betygsätta")
+    rows = store.question_rows()
+    assert [row["status"] for row in rows] == ["suggest", "answer"]
+    assert rows[0]["picked"] and rows[0]["question"] == VAGUE
+    assert rows[1]["vote"] == -1 and rows[1]["question"] == PRIZE
+    assert chat.respond("7").startswith("Det finns inga förslag")
