@@ -205,7 +205,8 @@ def report(fmt: str, limit: int, export: Path | None) -> None:
     existing = {entry.id: entry.questions for entry in kb.entries}
     files = {entry.id: entry.file for entry in kb.entries}
     counts = store.counts() if store else {}
-    result = build_report(rows, existing, files, counts, limit=limit)
+    engine = open_engine(None, settings)  # checks that an entry answers what it is proposed for
+    result = build_report(rows, existing, files, counts, limit=limit, check=engine.can_answer)
     if fmt == "yaml":
         click.echo(format_yaml(result))
     elif fmt == "json":

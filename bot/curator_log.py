@@ -4,7 +4,12 @@
 - A group that users resolved, by picking a "Menade du" choice or by 👍 on an answer, is a
   proposal: its wordings as alternative questions for that entry, as a YAML snippet to paste
   under the entry's `questions:`, leaving out wordings the entry already has.
-- Groups nobody resolved "need an entry or a gap".
+- A proposal is checked with the engine (`check`): a wording the entry cannot answer is not
+  proposed, and its group "needs an entry or a gap" instead.
+- Groups nobody resolved "need an entry or a gap"; a group answered by a gap reply (the
+  material says it does not state the thing) is answered, unless 👎 says otherwise.
+- Answers quoted from the source text (passages) are candidates for new entries: each
+  passage with the questions that led to it.
 - The entries with the most 👎, with the questions that led to them.
 
 The rows come from the state store (bot.state.StateStore.question_rows); nothing here
@@ -15,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import yaml
@@ -23,7 +28,9 @@ from rapidfuzz import fuzz, process
 
 from bot.text import words
 
-SAME_QUESTION = 85  # token_sort_ratio from which two folded questions count as one
+# token_sort_ratio from which two folded questions count as one: fitted by
+# scripts/fit_grouping.py on pairs of the blind questions (same asked fact or not).
+SAME_QUESTION = 90
 
 
 @dataclass
@@ -34,6 +41,7 @@ class QuestionGroup:
     wordings: list[str] = field(default_factory=list)  # distinct, most recent last
     count: int = 0
     statuses: Counter = field(default_factory=Counter)
+    kinds: Counter = field(default_factory=Counter)  # entry, passage, gap, not_in_material …
     shown: Counter = field(default_factory=Counter)
     picked: Counter = field(default_factory=Counter)
     upvoted: Counter = field(default_factory=Counter)
@@ -100,6 +108,8 @@ def _add(group: QuestionGroup, row: Mapping, text: str) -> None:
         group.wordings.remove(text)
     group.wordings.append(text)
     group.statuses[row.get("status")] += 1
+    if row.get("kind"):
+        group.kinds[row["kind"]] += 1
     for counter, value in (
         (group.shown, row.get("entry_id")),
         (group.picked, row.get("picked")),
@@ -113,25 +123,58 @@ def _add(group: QuestionGroup, row: Mapping, text: str) -> None:
 
 def frequent_unresolved(rows: Iterable[Mapping], limit: int = 20) -> list[QuestionGroup]:
     """The most asked groups that no pick or 👍 resolved: they need an entry or a gap."""
-    return [g for g in group_questions(rows) if g.resolved_entry is None][:limit]
+    return [g for g in group_questions(rows) if _unresolved(g)][:limit]
+
+
+def _unresolved(group: QuestionGroup) -> bool:
+    """Nobody picked or 👍'd an entry for it, and no gap reply or passage answered it
+    (a 👎 on such a reply makes it unresolved again)."""
+    if group.resolved_entry is not None:
+        return False
+    answered = group.kinds["gap"] + group.kinds["passage"]
+    return not answered or bool(group.downvoted)
 
 
 def proposals(
-    groups: Iterable[QuestionGroup], existing: Mapping[str, Iterable[str]]
-) -> dict[str, list[str]]:
-    """Entry id -> wordings users resolved to it that the entry does not already have."""
+    groups: Iterable[QuestionGroup],
+    existing: Mapping[str, Iterable[str]],
+    check: Callable[[str, str], bool] | None = None,
+) -> tuple[dict[str, list[str]], list[QuestionGroup]]:
+    """Entry id -> wordings users resolved to it that the entry does not already have, and
+    the groups whose wordings the entry cannot answer (`check(wording, entry)`: a pick is
+    not proof that the entry holds what was asked)."""
     have = {entry: {folded(q) for q in questions} for entry, questions in existing.items()}
     found: dict[str, list[str]] = {}
+    refused: list[QuestionGroup] = []
     for group in groups:
         entry = group.resolved_entry
         if entry is None or entry not in have:
             continue
-        for wording in group.wordings:
-            key = folded(wording)
-            if key and key not in have[entry] and "<" not in wording:
-                have[entry].add(key)  # one proposal per wording
+        wordings = [w for w in group.wordings if folded(w) not in have[entry] and "<" not in w]
+        answerable = [w for w in wordings if check is None or check(w, entry)]
+        if wordings and not answerable:
+            refused.append(group)
+        for wording in answerable:
+            if folded(wording) not in have[entry]:
+                have[entry].add(folded(wording))  # one proposal per folded wording
                 found.setdefault(entry, []).append(wording)
-    return found
+    return found, refused
+
+
+def passage_candidates(rows: Iterable[Mapping], limit: int = 20) -> list[dict]:
+    """Answers quoted from the source text, by passage: the passage and the questions that
+    led to it, most asked first. Each is a candidate for a new entry."""
+    by_passage: dict[tuple, dict] = {}
+    for row in rows:
+        if row.get("kind") != "passage" or not row.get("passage"):
+            continue
+        passage = json.loads(row["passage"])
+        key = (passage.get("document"), passage.get("section"), passage.get("text"))
+        found = by_passage.setdefault(key, {**passage, "questions": [], "count": 0})
+        found["count"] += 1
+        if row.get("question") and row["question"] not in found["questions"]:
+            found["questions"].append(row["question"])
+    return sorted(by_passage.values(), key=lambda p: -p["count"])[:limit]
 
 
 def most_downvoted(
@@ -154,6 +197,7 @@ class Report:
     unresolved: list[QuestionGroup]
     downvoted: list[tuple[str, int, list]]
     files: dict[str, str]  # entry id -> knowledge file, to say where to paste
+    passages: list[dict] = field(default_factory=list)  # candidates for new entries
 
     def to_dict(self) -> dict:
         return {
@@ -167,6 +211,7 @@ class Report:
                 {"entry": entry, "downvotes": count, "questions": questions}
                 for entry, count, questions in self.downvoted
             ],
+            "passage_answers": self.passages,
         }
 
 
@@ -177,14 +222,20 @@ def build_report(
     counts: Mapping[str, int],
     *,
     limit: int = 20,
+    check: Callable[[str, str], bool] | None = None,
 ) -> Report:
+    """The report; `check(wording, entry_id)` says whether an entry answers a wording (the
+    engine's judgement; without it every resolved wording is proposed)."""
     groups = group_questions(rows)
+    found, refused = proposals(groups, existing, check)
+    unresolved = [g for g in groups if _unresolved(g) or g in refused]
     return Report(
         counts=dict(counts),
-        proposals=proposals(groups, existing),
-        unresolved=[g for g in groups if g.resolved_entry is None][:limit],
+        proposals=found,
+        unresolved=unresolved[:limit],
         downvoted=most_downvoted(groups, limit),
         files=dict(files),
+        passages=passage_candidates(rows, limit),
     )
 
 
@@ -222,6 +273,16 @@ def format_text(report: Report, *, retention_days: int) -> str:
             shown = ", ".join(group.shown) or "–"
             statuses = "/".join(STATUS_LABELS.get(s, s) for s in group.statuses)
             lines.append(f"  {group.count:>4}  {group.wording}  [{statuses}] visat: {shown}")
+    else:
+        lines.append("  inga")
+    lines += ["", "Svar ur källtexten (kandidater för nya entries):"]
+    if report.passages:
+        for passage in report.passages:
+            lines.append(
+                f"  {passage['count']:>4}  {passage['document']}, {passage['section']}: "
+                f"”{passage['text'][:160]}”"
+            )
+            lines += [f"          - {question}" for question in passage["questions"][:5]]
     else:
         lines.append("  inga")
     lines += ["", "Flest 👎:"]

@@ -41,6 +41,7 @@ from bot.passage_search import (
     with_evidence,
 )
 from bot.periods import find_period, parse_iso
+from bot.premises import states_it_is_missing
 from bot.query import Query, question_parts
 from bot.quotes import QuoteChecker
 from bot.ranker import Ranked, Ranking, RankingModel, Thresholds, load_models
@@ -68,6 +69,7 @@ SURE_LEXICAL = 0.8
 # A broad request is answered over the entries from this probability on, at most this many
 # lines.
 BROAD_SHARE, BROAD_LINES = 0.02, 5
+BROAD_WORD_ENTRIES = 3  # a lone topic word in more entries than this names a whole topic
 
 
 class IndexUnavailableError(Exception):
@@ -261,6 +263,32 @@ class Engine:
                 if others:
                     return True
         return False
+
+    def can_answer(self, question: str, entry_id: str) -> bool:
+        """Whether an entry answers what a wording asks (before a curator is told to paste
+        it under the entry): it holds a topic word of it that few entries share, the kind of
+        fact asked for (a figure, date, name, reason), the place asked about, and does not
+        say that the asked thing is not stated."""
+        entry = self.searcher.entry_by_id(entry_id)
+        focus = focus_question(clean_message(question))
+        query = self.searcher.analyse(focus, detect_language(focus))
+        if entry is None or not query.topical_groups:
+            return False
+        candidate = self.searcher.describe(query, entry)
+        held = candidate.matched & query.topical_positions
+        if not held or candidate.unmet or states_it_is_missing(query, entry.row):
+            return False
+        said = fold(entry.row["answer"])
+        if query.districts and not candidate.features["place_match"] and not any(
+            fold(district) in said for district in query.districts
+        ):
+            return False  # 'Finns det kameror i Vårby?' is not answered by Grantorp's cameras
+        # One broad word ('demokrati'), no question word, that many entries share: it asks
+        # for more than one entry.
+        if len(query.topical_groups) > 1 or query.cues:
+            return True
+        shared = [self.searcher.sv_df.get(t, 0) for i in held for t in query.groups[i].sv]
+        return min(shared, default=0) <= BROAD_WORD_ENTRIES
 
     def ranking_query(self, question: str, lang: str | None = None) -> Query | None:
         """The analysed question when it is answered by ranking (None for early replies);

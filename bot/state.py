@@ -327,16 +327,10 @@ class StateStore:
                 "section": source.section,
                 "text": source.quote,
             }
+        # An abstention's kind is its reason: a gap is an honest answer, not a miss.
+        kind = answer.kind or (answer.reason if answer.status == "abstain" else None)
         return self.after_reply(
-            chat_id,
-            question,
-            answer.status,
-            shown,
-            choices,
-            answer.lang,
-            token,
-            answer.kind,
-            passage,
+            chat_id, question, answer.status, shown, choices, answer.lang, token, kind, passage
         )
 
     def record_pick(self, log_id: int, entry_id: str) -> None:

@@ -13,6 +13,7 @@ from bot.index import build_index, open_read_only
 from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, load_knowledge
 
 VAGUE = "demokrati"
+TWO_TOPICS = "Grantorp detaljplan kameror"  # a camera and a zoning plan: a choice
 PRIZE = "Vem fick demokratipriset 2021?"
 
 
@@ -64,13 +65,14 @@ def test_the_loop_in_the_terminal_ask_report_paste_validate_answered(index_path,
 
     env = {"BOT_STATE_DB": str(tmp_path / "state.db")}
     runner = CliRunner()
-    chat = runner.invoke(main, ["chat", "--db", str(index_path)], input=f"{VAGUE}\n2\n", env=env)
+    session = f"{TWO_TOPICS}\n2\n"
+    chat = runner.invoke(main, ["chat", "--db", str(index_path)], input=session, env=env)
     assert chat.exit_code == 0, chat.output
     assert "Menade du" in chat.output
     report = runner.invoke(main, ["report", "--format", "yaml"], env=env)
     assert report.exit_code == 0, report.output
     snippet = report.output
-    assert f"    - {VAGUE}" in snippet
+    assert f"    - {TWO_TOPICS}" in snippet
     picked = next(line for line in snippet.splitlines() if line.startswith("# ")).split()[1]
 
     knowledge = tmp_path / "knowledge"
@@ -83,7 +85,7 @@ def test_the_loop_in_the_terminal_ask_report_paste_validate_answered(index_path,
     db = tmp_path / "kb.db"
     built = runner.invoke(main, ["build", str(knowledge), "--db", str(db), "--no-semantic"])
     assert built.exit_code == 0, built.output
-    asked = runner.invoke(main, ["ask", "--json", "--db", str(db), VAGUE], env=env)
+    asked = runner.invoke(main, ["ask", "--json", "--db", str(db), TWO_TOPICS], env=env)
     assert json.loads(asked.output)["entry_id"] == picked
 
 
@@ -116,3 +118,33 @@ def test_the_terminal_chat_logs_questions_picks_and_votes(engine, tmp_path):
     assert rows[0]["picked"] and rows[0]["question"] == VAGUE
     assert rows[1]["vote"] == -1 and rows[1]["question"] == PRIZE
     assert chat.respond("7").startswith("Det finns inga förslag")
+
+
+def test_a_pick_the_entry_cannot_answer_is_not_proposed(engine):
+    rows = [
+        {"id": 1, "asked_at": "2026-01-01", "status": "suggest", "question": VAGUE,
+         "picked": "demokratidagar-2021-i-korthet"},
+        {"id": 2, "asked_at": "2026-01-02", "status": "suggest",
+         "question": "Finns det kameror i Vårby?", "picked": "trygghetskameror-i-korthet"},
+    ]  # fmt: skip
+    existing = {"demokratidagar-2021-i-korthet": (), "trygghetskameror-i-korthet": ()}
+    report = build_report(rows, existing, {}, {}, check=engine.can_answer)
+    assert report.proposals == {}
+    assert {g.wording for g in report.unresolved} == {VAGUE, "Finns det kameror i Vårby?"}
+
+
+def test_a_question_answered_by_a_gap_counts_as_answered_and_passages_are_candidates():
+    passage = {
+        "document": "protokoll",
+        "section": "Överläggning",
+        "text": "I ärendet yttrar sig …",
+    }
+    rows = [
+        {"id": 1, "asked_at": "2026-01-01", "status": "abstain", "kind": "gap",
+         "question": "vad kostade kamerorna?"},
+        {"id": 2, "asked_at": "2026-01-02", "status": "answer", "kind": "passage",
+         "question": "vilka yttrade sig?", "passage": json.dumps(passage)},
+    ]  # fmt: skip
+    report = build_report(rows, {}, {}, {})
+    assert report.unresolved == []
+    assert report.passages == [{**passage, "questions": ["vilka yttrade sig?"], "count": 1}]
