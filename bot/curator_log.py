@@ -122,8 +122,9 @@ def _add(group: QuestionGroup, row: Mapping, text: str) -> None:
 
 
 def frequent_unresolved(rows: Iterable[Mapping], limit: int = 20) -> list[QuestionGroup]:
-    """The most asked groups that no pick or 👍 resolved: they need an entry or a gap."""
-    return [g for g in group_questions(rows) if _unresolved(g)][:limit]
+    """The most asked groups that no pick or 👍 resolved, gap replies included: what the
+    bot could not answer (for /statistik)."""
+    return [g for g in group_questions(rows) if g.resolved_entry is None][:limit]
 
 
 def _unresolved(group: QuestionGroup) -> bool:
