@@ -31,6 +31,8 @@ LOG_COLUMNS = {
     "vote": int,
     "voted_entry": str,
     "lang": str,
+    "kind": str,  # entry, passage, listing, overview; for an abstention its reason (gap …)
+    "passage": str,  # for an answer quoted from the source text: the passage (JSON)
     "grupp": str,  # the wording group (bot.curator_log), so SQL can count near-duplicates
 }
 # Canned queries over the snapshot, named in Swedish for the curators.
@@ -72,6 +74,8 @@ QUERIES = {
             where kind != 'gap'
               and id not in (select entry_id from questions where entry_id is not null)
               and id not in (select picked from questions where picked is not null)
+              and id not in (select value from questions, json_each(questions.choices)
+                             where questions.choices is not null)
             order by file, id""",
     },
     "fragor_per_dag": {
@@ -81,14 +85,31 @@ QUERIES = {
             select substr(asked_at, 1, 10) as dag, status, count(*) as antal
             from questions group by dag, status order by dag, status""",
     },
+    "svar_ur_kalltexten": {
+        "title": "Svar ur källtexten",
+        "description": "Frågor som besvarades med dokumentets egna ord (ingen entry): "
+        "kandidater för nya entries, med stycket och frågorna.",
+        "sql": """
+            select json_extract(passage, '$.document') as dokument,
+                   json_extract(passage, '$.section') as avsnitt,
+                   json_extract(passage, '$.text') as stycke, count(*) as antal,
+                   group_concat(question, ' | ') as fragor
+            from questions where kind = 'passage' and passage is not null
+            group by passage order by antal desc limit 100""",
+    },
     "sok_i_entries": {
         "title": "Sök i entries",
-        "description": "Fritextsök i entries: titel, svar och frågor.",
+        "description": "Fritextsök i entries: titel, svar och frågor. Utan sökord visas alla.",
+        # An empty search word lists every entry: FTS5 refuses an empty MATCH.
         "sql": """
-            select entries.id as entry, entries.title as titel, entries.answer as svar,
-                   entries.file as fil
+            select id as entry, title as titel, answer as svar, file as fil from entries
+            where trim(coalesce(:sok, '')) = ''
+            union all
+            select entries.id, entries.title, entries.answer, entries.file
             from entries_fts join entries on entries.rowid = entries_fts.rowid
-            where entries_fts match escape_fts(:sok) order by rank limit 50""",
+            where trim(coalesce(:sok, '')) != ''
+              and entries_fts match escape_fts(coalesce(nullif(trim(:sok), ''), 'x'))
+            limit 50""",
     },
 }
 DASHBOARD = {
@@ -156,13 +177,29 @@ def add_entries(snapshot: Path, index_path: Path) -> None:
 def metadata() -> dict:
     return {
         "title": "Beredningsboten – kuratorernas vy",
-        "description": "Loggade frågor (utan användar-id) och kunskapsbasens entries. "
-        "Läsläge: inget här ändrar boten.",
+        "description_html": index_html(),
         "databases": {
             LOG_DATABASE: {"queries": {name: dict(spec) for name, spec in QUERIES.items()}}
         },
         "plugins": {"datasette-dashboards": DASHBOARD},
     }
+
+
+def index_html() -> str:
+    """The index page's text: what the view is, and every canned query with its Swedish
+    description and link (the queries live on the log database's page otherwise)."""
+    from html import escape
+
+    items = "".join(
+        f'<li><a href="/{LOG_DATABASE}/{name}">{escape(spec["title"])}</a> – '
+        f"{escape(spec['description'])}</li>"
+        for name, spec in QUERIES.items()
+    )
+    return (
+        "<p>Loggade frågor (utan användar-id) och kunskapsbasens entries. Läsläge: inget "
+        f"här ändrar boten.</p><p>Färdiga frågor:</p><ul>{items}</ul>"
+        '<p><a href="/-/dashboards/kuratorer">Frågor per dag (diagram)</a></p>'
+    )
 
 
 def prepare(rows: Iterable[Mapping], index_path: Path, folder: Path) -> tuple[Path, Path]:

@@ -36,6 +36,13 @@ def curator_view(index_path, tmp_path_factory):
         ["demokratipris-vinnare", "demokratipris-utdelning"],
     )
     store.record_pick(suggested, "demokratipris-utdelning")
+    store.log_question(
+        "vilka yttrade sig",
+        "answer",
+        None,
+        kind="passage",
+        passage={"document": "protokoll", "section": "Överläggning", "text": "I ärendet …"},
+    )
     answered = store.log_question("Vad kostar kamerorna?", "answer", "trygghetskameror-fokus-2021")
     token = store.issue_feedback(answered, "trygghetskameror-fokus-2021", "Vad kostar kamerorna?")
     store.record_vote(store.redeem_feedback(token), up=False)
@@ -94,16 +101,41 @@ def test_picks_and_downvotes_per_entry(curator_view):
     assert down["fragor"] == "Vad kostar kamerorna?"
 
 
-def test_entries_never_shown_leave_out_the_shown_ones(curator_view):
+def test_entries_never_shown_leave_out_the_shown_and_the_offered_ones(curator_view):
     never = {row["entry"] for row in query(curator_view, "entries_som_aldrig_visats")}
     assert "demokratipris-utdelning" not in never
+    assert "demokratipris-vinnare" not in never  # offered as a choice
     assert "trygghetskameror-fokus-2021" not in never
     assert "klotter-antal-2021" in never
 
 
+def test_passage_answers_are_listed_with_their_passage(curator_view):
+    [row] = query(curator_view, "svar_ur_kalltexten")
+    assert (row["avsnitt"], row["fragor"]) == ("Överläggning", "vilka yttrade sig")
+
+
+@pytest.mark.parametrize("name", sorted(QUERIES))
+def test_each_query_answers_as_json_without_parameters(curator_view, name):
+    response = httpx.get(f"{curator_view}/kuratorslogg/{name}.json", params={"_shape": "objects"})
+    assert response.status_code == 200, response.text
+
+
+def test_the_entry_search_shows_its_form_and_every_entry_when_empty(curator_view):
+    page = httpx.get(f"{curator_view}/kuratorslogg/sok_i_entries")
+    assert page.status_code == 200 and 'name="sok"' in page.text
+    assert len(query(curator_view, "sok_i_entries", sok="")) == 50
+
+
+def test_the_index_page_lists_the_queries_with_their_descriptions(curator_view):
+    page = httpx.get(curator_view + "/").text
+    for name, spec in QUERIES.items():
+        assert f'href="/kuratorslogg/{name}"' in page
+        assert spec["description"].split(":")[0] in page
+
+
 def test_questions_per_day_and_full_text_search(curator_view):
     per_day = query(curator_view, "fragor_per_dag")
-    assert sum(row["antal"] for row in per_day) == 4
+    assert sum(row["antal"] for row in per_day) == 5
     assert {row["status"] for row in per_day} == {"abstain", "suggest", "answer"}
     found = query(curator_view, "sok_i_entries", sok="Grantorp")
     assert any("grantorp" in row["entry"] for row in found)
@@ -117,7 +149,7 @@ def test_questions_per_day_and_full_text_search(curator_view):
         "/kuratorslogg",
         "/kuratorslogg/questions",
         "/knowledge/entries",
-        "/kuratorslogg/fragor_per_dag",
+        *(f"/kuratorslogg/{name}" for name in sorted(QUERIES)),
         "/-/dashboards/kuratorer",
     ],
 )
