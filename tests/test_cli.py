@@ -98,3 +98,13 @@ def test_a_stale_index_is_rebuilt_with_a_notice(tmp_path, index_path):
     assert result.returncode == 0
     assert "Building the knowledge index" in result.stderr
     assert target.stat().st_mtime > old + 1
+
+
+def test_the_readme_commands_work_as_typed_with_the_system_python():
+    system = Path(sys.base_prefix) / "bin" / "python3"
+    env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
+    done = subprocess.run(
+        [str(system), "-m", "bot", "validate"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("OK: ")
