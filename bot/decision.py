@@ -43,12 +43,16 @@ def with_passages(plan: Plan, passages: Ranking | None, thresholds: Thresholds) 
     abstention or an entry lacking the asked figure when it clears `passage`; instead of a
     gap only from the higher `passage_over_gap` (the gap says the thing is not stated);
     instead of an entry answer only from `passage_over_entry`, when it is surer than the
-    entry and does not hold the entry's own quote (then the entry says the same)."""
+    entry and does not hold the entry's own quote (then the entry says the same). A passage
+    of a section no entry covers (a new document's) has a bar of its own, whatever the
+    plan: no entry can give what that section says."""
     if passages is None or not passages.ranked:
         return plan
     top = passages.ranked[0]
     confidence = passages.calibrate(top.probability)
-    if plan.kind == "answer":
+    if top.candidate.features["uncurated"]:
+        bar = thresholds.passage_uncurated
+    elif plan.kind == "answer":
         bar = thresholds.passage_over_entry
         if top.candidate.features["entry_quote"] or confidence <= plan.confidence:
             return plan

@@ -59,6 +59,7 @@ from bot.routing import (
 )
 from bot.search import Searcher
 from bot.text import detect_language, fold, words
+from bot.timing import StageClock
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,7 @@ class Engine:
         self.replies = Replies(connection, self._documents, self.listings, contact_text)
         self._quotes: QuoteChecker | None = None
         self._lock = threading.Lock()
+        self.clock = StageClock()  # where an answer's time goes (the benchmark reads it)
 
     @classmethod
     def open(
@@ -189,12 +191,15 @@ class Engine:
             )
 
     def _answer(self, question: str, lang: str | None) -> _Reply:
-        routed = self._route(question, lang)
+        clock = self.clock
+        with clock.stage("analysis"):
+            routed = self._route(question, lang)
         if isinstance(routed, Answer):
             return _Reply(routed)
         text, focus, query = routed
         result = self.rank(query)
-        plan = decide(result.ranking, query, result.thresholds)
+        with clock.stage("decision"):
+            plan = decide(result.ranking, query, result.thresholds)
         ranked = tuple(result.ranking.ranked)
         if asks_own_view(query.folded):
             found = next((r for r in (*plan.chosen, *plan.choices) if not r.entry.is_gap), None)
@@ -211,8 +216,11 @@ class Engine:
         parts = self._parts(focus, query.lang, plan)
         if parts is not None:
             return _Reply(self.replies.combined(parts, text, query.lang), ranked)
-        plan = with_passages(plan, self.rank_passages(query, plan, result), result.thresholds)
-        return _Reply(self.replies.for_plan(plan, query, text, query.lang), ranked)
+        with clock.stage("passages"):
+            passages = self.rank_passages(query, plan, result)
+            plan = with_passages(plan, passages, result.thresholds)
+        with clock.stage("rendering"):
+            return _Reply(self.replies.for_plan(plan, query, text, query.lang), ranked)
 
     def _route(self, question: str, lang: str | None):
         """The early replies (empty input, small talk, commands, other places, listings, a
@@ -279,8 +287,10 @@ class Engine:
         if not held or candidate.unmet or states_it_is_missing(query, entry.row):
             return False
         said = fold(entry.row["answer"])
-        if query.districts and not candidate.features["place_match"] and not any(
-            fold(district) in said for district in query.districts
+        if (
+            query.districts
+            and not candidate.features["place_match"]
+            and not any(fold(district) in said for district in query.districts)
         ):
             return False  # 'Finns det kameror i Vårby?' is not answered by Grantorp's cameras
         # One broad word ('demokrati'), no question word, that many entries share: it asks
@@ -299,19 +309,29 @@ class Engine:
     def rank(self, query: Query) -> EntryRanking:
         """The ranking and the decision bars of the model that made it: the lexical one when
         it is sure of a fact entry, else the full model."""
-        passages = self.passages.lexical.candidates(query)
-        best = best_passage(passages)
-        candidates = with_best_passage(query, self.searcher.lexical_candidates(query), best)
+        clock = self.clock
+        with clock.stage("candidates"):
+            passages = self.passages.lexical.candidates(query)
+            best = best_passage(passages)
+            candidates = with_best_passage(query, self.searcher.lexical_candidates(query), best)
         if self.fast_model is not None:
-            lexical = self.fast_model.rank(candidates)
-            top = lexical.top
-            if top and not top.entry.is_gap and lexical.calibrate(top.probability) >= SURE_LEXICAL:
+            with clock.stage("lexical model"):
+                lexical = self.fast_model.rank(candidates)
+                top = lexical.top
+                sure = top and not top.entry.is_gap
+                sure = sure and lexical.calibrate(top.probability) >= SURE_LEXICAL
+            if sure:
                 return EntryRanking(lexical, self.fast_model.thresholds, False, passages)
-        candidates = with_best_passage(query, self.searcher.with_meaning(query, candidates), best)
-        model = self.model
-        return EntryRanking(
-            model.rank(candidates), model.thresholds, model.uses_semantic, passages
-        )
+        if self.searcher.semantic is not None:
+            with clock.stage("encode"):
+                self.searcher.semantic.query_vector(query.text)  # cached for what follows
+        with clock.stage("meaning"):
+            meant = self.searcher.with_meaning(query, candidates)
+            candidates = with_best_passage(query, meant, best)
+        with clock.stage("model"):
+            model = self.model
+            ranking = model.rank(candidates)
+        return EntryRanking(ranking, model.thresholds, model.uses_semantic, passages)
 
     def entry_candidates(self, query: Query) -> list:
         """The entry candidates with every feature the fitted models see: lexical, semantic
@@ -515,11 +535,12 @@ class Engine:
 
 def entry_evidence(plan: Plan, ranking: Ranking) -> EntryEvidence:
     """What the entry ranking concluded, for the passages: the best entry's quote, whether
-    it is a gap, and how sure the decision is."""
-    top = (plan.chosen or plan.choices or tuple(ranking.ranked[:1]) or (None,))[0]
+    the decision is a gap (the material is said not to state the thing), and how sure it
+    is."""
+    top = (plan.chosen or tuple(ranking.ranked[:1]) or (None,))[0]
     if top is None:
         return EntryEvidence()
-    return EntryEvidence(fold(top.entry.row["quote"]), top.entry.is_gap, plan.confidence)
+    return EntryEvidence(fold(top.entry.row["quote"]), plan.kind == "gap", plan.confidence)
 
 
 def _telling(word: str) -> bool:

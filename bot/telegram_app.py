@@ -111,6 +111,10 @@ def services(context: Context) -> Services:
     return context.bot_data["services"]
 
 
+def services_of(application: Application) -> Services:
+    return application.bot_data["services"]
+
+
 async def stored(context: Context, default: T, call: Callable[..., T], *args: Any) -> T:
     """A state-store call on a worker thread; if the store fails, the operator is told and
     the user gets the default (a reply is never held up by the store)."""
@@ -943,7 +947,8 @@ async def _serve(application: Application, settings: Settings, engine: Engine) -
         await register_commands(application)
         mode = settings.mode
         logger.info("Beredningsboten starting (%s, %d entries)", mode, engine.entry_count)
-        finished = await serve(application, settings, health=engine.self_check)
+        store = services_of(application).store
+        finished = await serve(application, settings, health=engine.self_check, store=store)
     logger.info("Beredningsboten stopped")
     if not finished:
-        sys.exit(3)  # some updates were left unconfirmed: Telegram delivers them again
+        sys.exit(3)  # updates left for the next start: in the inbox, or with Telegram

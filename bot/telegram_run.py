@@ -1,13 +1,19 @@
 """Running the bot: updates processed concurrently but in order within each chat, by polling
-or by a hardened webhook server, with a graceful stop that loses no acknowledged update.
+or by a hardened webhook server, exactly once, with a graceful stop that loses none.
 
-- Polling confirms an update to Telegram only once it has been answered; on SIGTERM the bot
-  stops fetching, finishes what is in flight within the grace period, and confirms only
-  what was finished (the rest is delivered again, to this or another process).
-- The webhook answers Telegram's POST only after the update has been handled, so an update
-  that a stopping replica does not finish is retried by Telegram. The server checks the
-  secret before it reads a body, caps the body size, answers 400 to malformed bodies, 503
-  while stopping, and serves /healthz for load balancers.
+- Every update is first recorded in the state store's inbox (shared by replicas). A
+  redelivered one (Telegram retries a request held too long, or posts it to another
+  replica) is already there and is not answered again.
+- Polling confirms an update to Telegram as soon as it is recorded, so one slow chat never
+  holds the offset back for the others; an update the store could not record is confirmed
+  only once answered, as without a store.
+- The webhook answers Telegram's POST as soon as the update is recorded, and answers it
+  from the inbox. The server checks the secret before it reads a body, caps the body size,
+  answers 400 to malformed bodies, 503 while stopping, and serves /healthz (liveness) and
+  /readyz (a cached self-check) for load balancers.
+- On SIGTERM the bot stops taking updates and finishes what is in flight within the grace
+  period; what is left stays in the inbox, and the next process (or another replica, once
+  its claim has lapsed) answers it.
 """
 
 from __future__ import annotations
@@ -29,42 +35,135 @@ from telegram import Update
 from telegram.error import NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
+from bot.state import StateError
+
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 25  # seconds Telegram holds a getUpdates call open
 POLL_RETRY_MAX = 30.0
+ORDER_WAIT_SECONDS = 10.0  # a chat's update waits at most this for the one before it
+ORDER_POLL_SECONDS = 0.05
+RECOVER_EVERY_SECONDS = 60.0  # how often updates left by a stopped replica are looked for
+HEALTH_REFRESH_SECONDS = 30.0
+CANCEL_WAIT_SECONDS = 1.0  # how long stopped updates get to unwind  # how often the readiness self-check runs
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
-class Dispatcher:
-    """Processes updates concurrently, one at a time per chat, at most `limit` at once."""
+class Inbox:
+    """The state store's update inbox, used from the event loop (its calls run on worker
+    threads). Without a store, or while it fails, updates are handled in memory: `accept`
+    then says None, and the caller confirms the update only once it is answered."""
 
-    def __init__(self, application: Application, limit: int = 64):
+    def __init__(self, store=None):
+        self.store = store
+
+    async def accept(self, update: Update) -> bool | None:
+        """True for a new update, False for one recorded before, None when not recorded."""
+        if self.store is None:
+            return None
+        chat = update.effective_chat
+        payload = json.dumps(update.to_dict(), ensure_ascii=False)
+        try:
+            return await asyncio.to_thread(
+                self.store.accept_update, update.update_id, chat.id if chat else None, payload
+            )
+        except StateError as error:
+            log.warning("Inbox unavailable, update handled in memory: %s", error)
+            return None
+
+    async def finish(self, update: Update) -> None:
+        if self.store is None:
+            return
+        try:
+            await asyncio.to_thread(self.store.finish_update, update.update_id)
+        except StateError as error:
+            log.warning("Inbox unavailable; an answered update may be answered again: %s", error)
+
+    async def wait_for_turn(self, update: Update) -> None:
+        """Until no earlier update of the chat is being answered, by any replica (at most
+        ORDER_WAIT_SECONDS: a stuck replica must not silence a chat)."""
+        chat = update.effective_chat
+        if self.store is None or chat is None:
+            return
+        deadline = time.monotonic() + ORDER_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                earlier = await asyncio.to_thread(
+                    self.store.earlier_unanswered, chat.id, update.update_id
+                )
+            except StateError:
+                return
+            if not earlier:
+                return
+            await asyncio.sleep(ORDER_POLL_SECONDS)
+
+    async def release(self, update_ids: list[int]) -> None:
+        if self.store is None or not update_ids:
+            return
+        with contextlib.suppress(StateError):
+            await asyncio.to_thread(self.store.release_updates, update_ids)
+
+    async def abandoned(self, bot) -> list[Update]:
+        """Updates a stopped process recorded and did not answer, claimed for this one."""
+        if self.store is None:
+            return []
+        try:
+            rows = await asyncio.to_thread(self.store.claim_abandoned)
+        except StateError:
+            return []
+        found = []
+        for _, payload in rows:
+            with contextlib.suppress(ValueError, TypeError, KeyError):
+                found.append(Update.de_json(json.loads(payload), bot))
+        return found
+
+
+class Dispatcher:
+    """Processes updates concurrently, one at a time per chat, at most `limit` at once; an
+    update recorded in the inbox waits for the chat's earlier ones on other replicas, and is
+    marked answered when done."""
+
+    def __init__(self, application: Application, limit: int = 64, inbox: Inbox | None = None):
         self.application = application
+        self.inbox = inbox or Inbox()
         self._semaphore = asyncio.Semaphore(limit)
         self._locks: dict[Any, list] = {}  # chat -> [lock, users]
         self._tasks: set[asyncio.Task] = set()
+        self._recorded: set[int] = set()  # recorded updates in flight
 
-    async def run(self, update: Update) -> None:
+    async def run(self, update: Update, *, recorded: bool = False) -> None:
         key = _chat_key(update)
         entry = self._locks.setdefault(key, [asyncio.Lock(), 0])
         entry[1] += 1
         try:
             async with entry[0], self._semaphore:
+                if recorded:
+                    await self.inbox.wait_for_turn(update)
                 await self.application.process_update(update)
+                if recorded:
+                    await self.inbox.finish(update)
         finally:
             entry[1] -= 1
             if entry[1] == 0:
                 self._locks.pop(key, None)  # no state kept for chats that are quiet
 
-    def submit(self, update: Update, done: Callable[[Update], None] | None = None) -> None:
-        task = asyncio.create_task(self.run(update))
+    def submit(
+        self,
+        update: Update,
+        done: Callable[[Update], None] | None = None,
+        *,
+        recorded: bool = False,
+    ) -> None:
+        task = asyncio.create_task(self.run(update, recorded=recorded))
         self._tasks.add(task)
+        if recorded:
+            self._recorded.add(update.update_id)
 
         def finished(task: asyncio.Task) -> None:
             self._tasks.discard(task)
-            if done is not None:
-                done(update)
+            self._recorded.discard(update.update_id)
+            if done is not None and not task.cancelled():
+                done(update)  # a stopped update is not done: it must come again
 
         task.add_done_callback(finished)
 
@@ -73,10 +172,19 @@ class Dispatcher:
         return len(self._tasks)
 
     async def drain(self, grace: float) -> bool:
-        """Waits up to `grace` seconds for the updates in flight; True when all finished."""
+        """Waits up to `grace` seconds for the updates in flight; True when all finished.
+        The recorded ones left are released in the inbox for the next process."""
         if not self._tasks:
             return True
         _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
+        if pending:
+            # Stopped, not left running: an update answered after its release would be
+            # answered again by the process that takes it over.
+            left = sorted(self._recorded)
+            for task in pending:
+                task.cancel()
+            await asyncio.wait(pending, timeout=CANCEL_WAIT_SECONDS)
+            await self.inbox.release(left)  # (those finished meanwhile stay finished)
         return not pending
 
 
@@ -89,17 +197,19 @@ def _chat_key(update: Update) -> Any:
 
 
 class Poller:
-    """getUpdates in a loop, confirming an update only after it has been handled."""
+    """getUpdates in a loop. An update recorded in the inbox is confirmed at once; one the
+    store could not record only after it has been handled."""
 
     def __init__(self, application: Application, dispatcher: Dispatcher):
         self.application = application
         self.dispatcher = dispatcher
-        self._in_flight: set[int] = set()
+        self._in_flight: set[int] = set()  # handled in memory only: not to be confirmed yet
         self._highest = -1
 
     @property
     def offset(self) -> int | None:
-        """Telegram forgets every update below the offset: never one still in flight."""
+        """Telegram forgets every update below the offset: never one that only this
+        process's memory holds and has not answered."""
         if self._in_flight:
             return min(self._in_flight)
         return self._highest + 1 if self._highest >= 0 else None
@@ -122,8 +232,17 @@ class Poller:
                 if update.update_id <= self._highest:
                     continue  # fetched again while an older one was in flight
                 self._highest = update.update_id
-                self._in_flight.add(update.update_id)
-                self.dispatcher.submit(update, lambda u: self._in_flight.discard(u.update_id))
+                await self.take(update)
+
+    async def take(self, update: Update) -> None:
+        accepted = await self.dispatcher.inbox.accept(update)
+        if accepted is False:
+            return  # recorded before: answered, or being answered, elsewhere
+        if accepted:
+            self.dispatcher.submit(update, recorded=True)
+            return
+        self._in_flight.add(update.update_id)
+        self.dispatcher.submit(update, lambda u: self._in_flight.discard(u.update_id))
 
     async def _fetch(self, stopping: asyncio.Event) -> tuple[Update, ...]:
         fetch = asyncio.ensure_future(
@@ -172,23 +291,46 @@ class WebhookServer:
         self.health = health
         self.stopping = False
         self.server = None
+        self.ready = False  # the last self-check's verdict (refreshed in the background)
+        self._checking: asyncio.Task | None = None
 
     def app(self) -> tornado.web.Application:
         return tornado.web.Application(
             [
                 (self.path, _UpdateHandler, {"server": self}),
                 (r"/healthz", _HealthHandler, {"server": self}),
+                (r"/livez", _LiveHandler, {"server": self}),
             ]
         )
 
     async def start(self, listen: str, port: int) -> None:
+        await self.check()
+        self._checking = asyncio.create_task(self._keep_checking())
         self.server = tornado.httpserver.HTTPServer(
             self.app(), max_body_size=self.max_body, idle_connection_timeout=60
         )
         self.server.listen(port, address=listen)
 
+    async def check(self) -> None:
+        """The self-check, off the event loop; an unreadable index is 'not ready'."""
+        try:
+            self.ready = bool(await asyncio.to_thread(self.health))
+        except Exception as error:  # an operator error: say it, serve 503
+            if self.ready:
+                log.error("Readiness check failed: %s", error)
+            self.ready = False
+
+    async def _keep_checking(self) -> None:
+        while not self.stopping:
+            await asyncio.sleep(HEALTH_REFRESH_SECONDS)
+            await self.check()
+
     async def stop(self, grace: float) -> bool:
-        self.stopping = True  # new POSTs get 503: Telegram retries them elsewhere or later
+        """New POSTs get 503 (Telegram retries them elsewhere or later); what was accepted
+        is answered within the grace period, the rest stays in the inbox."""
+        self.stopping = True
+        if self._checking is not None:
+            self._checking.cancel()
         finished = await self.dispatcher.drain(grace)
         if self.server is not None:
             self.server.stop()
@@ -233,7 +375,12 @@ class _UpdateHandler(tornado.web.RequestHandler):
             update = Update.de_json(data, self.server.application.bot)
         except (ValueError, TypeError, KeyError, UnicodeDecodeError):
             raise tornado.web.HTTPError(400) from None
-        await self.server.dispatcher.run(update)
+        dispatcher = self.server.dispatcher
+        accepted = await dispatcher.inbox.accept(update)
+        if accepted is None:
+            await dispatcher.run(update)  # not recorded: answered before Telegram's 200
+        elif accepted:
+            dispatcher.submit(update, recorded=True)  # recorded: acknowledged at once
         self.set_status(200)
         self.finish({"ok": True})
 
@@ -247,15 +394,27 @@ class _UpdateHandler(tornado.web.RequestHandler):
 
 
 class _HealthHandler(tornado.web.RequestHandler):
-    """GET /healthz for load balancers: 200 while this replica answers, else 503."""
+    """GET /healthz (readiness) for load balancers: 200 while this replica answers, by its
+    last self-check (no answer is computed per request), else 503."""
 
     def initialize(self, server: WebhookServer) -> None:
         self.server = server
 
     def get(self) -> None:
-        healthy = not self.server.stopping and self.server.health()
-        self.set_status(200 if healthy else 503)
-        self.finish({"ok": healthy, "in_flight": self.server.dispatcher.in_flight})
+        ready = not self.server.stopping and self.server.ready
+        self.set_status(200 if ready else 503)
+        self.finish({"ok": ready, "in_flight": self.server.dispatcher.in_flight})
+
+
+class _LiveHandler(tornado.web.RequestHandler):
+    """GET /livez (liveness): 200 while the process serves, 503 while it stops."""
+
+    def initialize(self, server: WebhookServer) -> None:
+        self.server = server
+
+    def get(self) -> None:
+        self.set_status(503 if self.server.stopping else 200)
+        self.finish({"ok": not self.server.stopping})
 
 
 async def serve(
@@ -264,12 +423,14 @@ async def serve(
     *,
     health: Callable[[], bool],
     stopping: asyncio.Event | None = None,
+    store=None,
 ) -> bool:
     """Runs until SIGTERM/SIGINT (or `stopping` is set); returns whether every update in
-    flight was finished within the grace period."""
+    flight was finished within the grace period. `store` holds the update inbox."""
     stopping = stopping or asyncio.Event()
     _stop_on_signals(stopping)
-    dispatcher = Dispatcher(application, settings.max_concurrent_updates)
+    dispatcher = Dispatcher(application, settings.max_concurrent_updates, Inbox(store))
+    recovering = asyncio.create_task(_recover(application, dispatcher, stopping))
     grace = settings.shutdown_grace_seconds
     if settings.mode == "webhook":
         server = WebhookServer(
@@ -299,14 +460,25 @@ async def serve(
         started = time.monotonic()
         finished = await dispatcher.drain(grace)
         await poller.confirm()
-    log.info(
-        "Stopped after %.1f s: %s",
-        time.monotonic() - started,
-        "every update in flight was answered"
-        if finished
-        else "updates still in flight were left unconfirmed",
-    )
+    recovering.cancel()
+    left = "every update in flight was answered"
+    if not finished:
+        left = (
+            "updates still in flight were left in the inbox for the next start"
+            if store is not None
+            else "updates still in flight were left unconfirmed"
+        )
+    log.info("Stopped after %.1f s: %s", time.monotonic() - started, left)
     return finished
+
+
+async def _recover(application: Application, dispatcher: Dispatcher, stopping: asyncio.Event):
+    """Answers the updates a stopped process (this bot's last run, or another replica that
+    died) recorded and did not answer: at start, then every RECOVER_EVERY_SECONDS."""
+    while not stopping.is_set():
+        for update in await dispatcher.inbox.abandoned(application.bot):
+            dispatcher.submit(update, recorded=True)
+        await _sleep_or_stop(stopping, RECOVER_EVERY_SECONDS)
 
 
 def _stop_on_signals(stopping: asyncio.Event) -> None:

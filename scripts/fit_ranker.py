@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import sqlite3
 import sys
 import time
@@ -45,6 +46,9 @@ ITEM_WEIGHT = 2.0  # a question-set item counts twice a curated one: it is worde
 # An item asked without the entries of its section counts half an item: it stands for a
 # new document, and there are as many of them as there are items.
 SECTION_OUT_WEIGHT = 0.5
+# Fictional protocols (tests/fixtures/new-documents/) fitted on; the others are held out to
+# measure how a document nobody has fitted on is answered (scripts/benchmark.py).
+NEW_DOCUMENTS = ("beredning-2022-10",)
 PLACEHOLDER = Thresholds(answer=0.5, option=0.1, alternative=0.2)
 
 
@@ -217,6 +221,41 @@ def section_out_examples(kb, encode, paths):
     return entries, examples
 
 
+def new_document_examples(kb, encode):
+    """The fictional protocols of NEW_DOCUMENTS, each added to a copy of the knowledge as
+    add-document does (drafts only, so only its passages know it), with their questions:
+    the new-document case as it really comes. For the entries "none of them" is right."""
+    import tempfile
+
+    import yaml
+
+    from bot.add_document import add_document
+
+    entries, passages = [], []
+    for name in NEW_DOCUMENTS:
+        folder = DATA.parent / "fixtures" / "new-documents" / name
+        meta = yaml.safe_load((folder / "meta.yaml").read_text(encoding="utf-8"))
+        with tempfile.TemporaryDirectory() as temporary:
+            knowledge = Path(temporary) / "knowledge"
+            shutil.copytree(ROOT / "knowledge", knowledge)
+            add_document(
+                knowledge, folder / "protocol.txt", document_id=meta["id"],
+                title=meta["title"], kind=meta["kind"], date=str(meta["date"]),
+                reference=meta["reference"], body=meta.get("body"),
+            )  # fmt: skip
+            engine = engine_for(load_knowledge(knowledge), encode)
+        items, found = item_examples(engine, [folder / "questions.yaml"])
+        for example in items:
+            example.source = "new-document"
+            if example.partial or not any(example.right):
+                example.right = [False] * len(example.candidates)
+                example.none_right, example.partial = True, False
+        entries += items
+        passages += found
+    progress(f"new documents: {len(entries)} questions")
+    return entries, passages
+
+
 def answering_section(engine, passages, item) -> tuple[str, str] | None:
     """(document, section) of the first passage holding every expected fact; for an item the
     material cannot answer, of its best passage candidate."""
@@ -374,10 +413,11 @@ def main() -> None:
         examples = curated_examples(kb, encode)
         items, passage_examples = item_examples(engine_for(kb, encode), training_sets())
         out_items, out_passages = section_out_examples(kb, encode, training_sets())
+        new_items, new_passages = new_document_examples(kb, encode)
         specs[name], report, rankings, thresholds = fit_variant(
-            name, examples + items + out_items, names
+            name, examples + items + out_items + new_items, names
         )
-        passage_examples += out_passages
+        passage_examples += out_passages + new_passages
         plans = with_plans(passage_examples, rankings, thresholds)
         passage_spec, thresholds, passage_report = fit_passages(
             name, passage_examples, plans, thresholds

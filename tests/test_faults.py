@@ -15,6 +15,7 @@ from telegram_fakes import (
     USER_ID,
     FakeTelegram,
     callback_update,
+    inline_update,
     message_update,
     running_bot,
 )
@@ -228,3 +229,102 @@ async def test_the_dispatcher_keeps_no_state_for_quiet_chats(bot):
     )
     assert dispatcher._locks == {}
     assert dispatcher.in_flight == 0
+
+
+# -- the update inbox: exactly once, and no chat waiting for another -----------------------
+
+
+def inbox_dispatcher(bot) -> Dispatcher:
+    from bot.telegram_run import Inbox
+
+    return Dispatcher(bot.app, 64, Inbox(bot.services.store))
+
+
+def answers(fake: FakeTelegram, chat: int) -> int:
+    return len([c for c, _ in fake.delivered_texts() if c == chat])
+
+
+async def test_a_chat_in_flood_back_off_holds_back_no_other_chat_in_a_burst(engine, tmp_path):
+    """1 000 updates behind one chat that Telegram holds in a 429: 300 chats' questions and
+    700 inline queries. Every other chat is answered as fast as Telegram's 30 messages a
+    second allow, the inline queries (not paced) within seconds."""
+    fake = FakeTelegram()
+    chats = [20_000 + n for n in range(300)]
+    fake.updates = [message_update(PRIZE)]  # the chat that Telegram holds back
+    fake.updates += [message_update("hej", user_id=chat) for chat in chats]
+    fake.updates += [inline_update("hej", user_id=chats[n % 300]) for n in range(700)]
+    paced = len(chats) / 30.0  # seconds Telegram's overall limit needs for 300 messages
+    async with running_bot(engine, tmp_path, fake=fake) as bot:
+        fake.fail_flood(retry_after=20, chat=USER_ID, times=1)
+        stopping = asyncio.Event()
+        dispatcher = inbox_dispatcher(bot)
+        poller = Poller(bot.app, dispatcher)
+        started = time.monotonic()
+        polling = asyncio.create_task(poller.run(stopping))
+        done_at: dict[int, float] = {}
+        while len(done_at) < len(chats) and time.monotonic() - started < paced + 20:
+            answered = {chat for chat, _ in fake.delivered_texts()} & set(chats)
+            for chat in answered - done_at.keys():
+                done_at[chat] = time.monotonic() - started
+            await asyncio.sleep(0.05)
+        inline = len(fake.sent("answerInlineQuery"))
+        stopping.set()
+        await polling
+        await dispatcher.drain(grace=0.1)
+    waits = sorted(done_at.values())
+    assert len(waits) == len(chats)  # every other chat answered
+    assert waits[int(0.95 * len(waits))] <= paced + 3.0, waits[-10:]
+    assert inline == 700
+    # Each page of 100 fetched once: the offset never waits for the chat held back.
+    offsets = [offset for offset in fake.offsets if offset is not None]
+    assert offsets == sorted(offsets)
+    assert len(set(offsets)) == 11
+
+
+async def test_an_update_delivered_five_times_by_polling_is_answered_once(engine, tmp_path):
+    fake = FakeTelegram()
+    once = message_update(PRIZE)
+    fake.updates = [dict(once) for _ in range(5)]
+    async with running_bot(engine, tmp_path, fake=fake) as bot:
+        stopping = asyncio.Event()
+        dispatcher = inbox_dispatcher(bot)
+        poller = Poller(bot.app, dispatcher)
+        polling = asyncio.create_task(poller.run(stopping))
+        await asyncio.sleep(0.5)
+        fake.updates += [dict(once), dict(once)]  # redelivered after it was confirmed
+        poller._highest = -1  # as a freshly started process would know nothing
+        await asyncio.sleep(0.5)
+        stopping.set()
+        await polling
+        await dispatcher.drain(grace=5)
+    assert answers(fake, USER_ID) == 1
+
+
+async def test_updates_left_at_a_stop_are_answered_once_by_the_next_process(engine, tmp_path):
+    store = SqliteStateStore(tmp_path / "shared.db", key=state_key(TOKEN))
+    store.create_schema()
+    fake = FakeTelegram()
+    updates = [message_update(f"{PRIZE} ({n})", user_id=30_000 + n) for n in range(50)]
+    async with running_bot(engine, tmp_path, store=store, fake=fake) as bot:
+        dispatcher = inbox_dispatcher(bot)
+        for number, data in enumerate(updates):
+            if number >= 40:
+                fake.hang(5.0, chat=30_000 + number)  # these will not finish in the grace
+            parsed = update(bot, data)
+            assert await dispatcher.inbox.accept(parsed)
+            dispatcher.submit(parsed, recorded=True)
+        finished = await dispatcher.drain(grace=2.0)
+    assert not finished
+    async with running_bot(engine, tmp_path, store=store, fake=fake) as bot:
+        from bot.telegram_run import _recover
+
+        dispatcher = inbox_dispatcher(bot)
+        stopping = asyncio.Event()
+        recovering = asyncio.create_task(_recover(bot.app, dispatcher, stopping))
+        await asyncio.sleep(0.5)
+        stopping.set()
+        await recovering
+        await dispatcher.drain(grace=10)
+    delivered = [answers(fake, 30_000 + n) for n in range(50)]
+    assert delivered == [1] * 50  # none lost, none answered twice
+    assert store._execute("SELECT count(*) FROM updates WHERE payload IS NOT NULL") == [(0,)]
