@@ -44,8 +44,8 @@ POLL_RETRY_MAX = 30.0
 ORDER_WAIT_SECONDS = 10.0  # a chat's update waits at most this for the one before it
 ORDER_POLL_SECONDS = 0.05
 RECOVER_EVERY_SECONDS = 60.0  # how often updates left by a stopped replica are looked for
-HEALTH_REFRESH_SECONDS = 30.0
-CANCEL_WAIT_SECONDS = 1.0  # how long stopped updates get to unwind  # how often the readiness self-check runs
+HEALTH_REFRESH_SECONDS = 30.0  # how often the readiness self-check runs
+CANCEL_WAIT_SECONDS = 1.0  # how long stopped updates get to unwind
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 
