@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 TOKEN_PATTERN = re.compile(r"^\d+:[A-Za-z0-9_-]{30,}$")
 MODES = ("polling", "webhook")
@@ -42,6 +43,7 @@ class Settings:
     log_format: Literal["text", "json"] = "text"
     semantic: bool = True
     max_concurrent_updates: int = 64
+    engine_workers: int = 2
     send_deadline_seconds: int = 60
     shutdown_grace_seconds: int = 20
 
@@ -72,6 +74,9 @@ class Settings:
             log_format=_choice(env, "BOT_LOG_FORMAT", LOG_FORMATS, "text"),  # type: ignore[arg-type]
             semantic=_choice(env, "BOT_SEMANTIC", ("on", "off"), "on") == "on",
             max_concurrent_updates=_int(env, "BOT_MAX_CONCURRENT_UPDATES", 64, minimum=1),
+            engine_workers=_int(
+                env, "BOT_ENGINE_WORKERS", min(2, os.cpu_count() or 1), minimum=1, maximum=32
+            ),
             send_deadline_seconds=_int(env, "BOT_SEND_DEADLINE_SECONDS", 60, minimum=1),
             shutdown_grace_seconds=_int(env, "BOT_SHUTDOWN_GRACE_SECONDS", 20, minimum=0),
         )
@@ -87,8 +92,8 @@ class Settings:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log line: the token and the webhook secret."""
-        values = (self.telegram_token, self.webhook_secret, _password(self.database_url))
-        return tuple(value for value in values if value)
+        values = (self.telegram_token, self.webhook_secret, *_password(self.database_url))
+        return tuple(dict.fromkeys(value for value in values if value))
 
     def require_token(self) -> str:
         """The token, for commands that talk to Telegram; a clear error if it is missing."""
@@ -123,22 +128,39 @@ def _webhook_secret(env: Mapping[str, str]) -> str | None:
 
 
 def _database_url(env: Mapping[str, str]) -> str | None:
+    """The URL, checked once so that libpq and our redaction read it alike (no message ever
+    repeats it: it may hold a password)."""
     url = _optional(env, "DATABASE_URL")
-    if url is not None and not url.startswith(("postgresql://", "postgres://")):
+    if url is None:
+        return None
+    if not url.startswith(("postgresql://", "postgres://")):
         raise ConfigError(
             "DATABASE_URL must be a PostgreSQL URL (postgresql://user@host:port/db); "
             "leave it unset to keep the state in BOT_STATE_DB (SQLite)"
         )
+    authority = url.split("://", 1)[1].split("/", 1)[0]
+    if authority.count("@") > 1:
+        raise ConfigError(
+            "DATABASE_URL: the user name or password contains '@': write it percent-encoded "
+            "as %40 (libpq would otherwise read part of the password as the host)"
+        )
+    try:
+        parts = urlsplit(url)
+        _ = parts.port, parts.hostname
+    except ValueError:
+        raise ConfigError(
+            "DATABASE_URL is not a valid URL (check the host and the port): "
+            "postgresql://user:password@host:5432/database"
+        ) from None
     return url
 
 
-def _password(url: str | None) -> str | None:
-    """The password in a database URL, which the logs must not show."""
+def _password(url: str | None) -> tuple[str, ...]:
+    """The password in a database URL, as written and decoded: the logs show neither."""
     if not url:
-        return None
-    from urllib.parse import urlparse
-
-    return urlparse(url).password
+        return ()
+    password = urlsplit(url).password
+    return (password, unquote(password)) if password else ()
 
 
 def _admin_ids(env: Mapping[str, str]) -> frozenset[int]:

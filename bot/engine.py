@@ -139,6 +139,19 @@ class Engine:
             ensure_index(db_path, knowledge_dir or DEFAULT_KNOWLEDGE_DIR)
         return cls(open_read_only(db_path), contact_text=contact_text)
 
+    def clone(self) -> Engine:
+        """Another engine over the same index file, with a connection of its own (for a
+        pool of workers); an in-memory index has no file to open again: itself."""
+        path = self.db.execute("PRAGMA database_list").fetchone()[2]
+        if not path:
+            return self
+        return Engine(
+            open_read_only(path),
+            contact_text=self.contact_text,
+            model=self.model,
+            semantic=self.searcher.semantic is not None,
+        )
+
     def _load_documents(self) -> dict[str, Document]:
         documents = {}
         for row in self.db.execute("select * from documents order by position"):

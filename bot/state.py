@@ -481,9 +481,7 @@ class StateStore:
         self._execute("DELETE FROM questions WHERE asked_at < ?", (_iso(oldest),))
         # An update nobody answered within a day is not answered any more (Telegram has
         # given up on it too): its payload goes with its id.
-        self._execute(
-            "DELETE FROM updates WHERE received_at < ?", (now - UPDATE_MEMORY_SECONDS,)
-        )
+        self._execute("DELETE FROM updates WHERE received_at < ?", (now - UPDATE_MEMORY_SECONDS,))
 
 
 class SqliteStateStore(StateStore):

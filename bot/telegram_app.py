@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import queue
 import re
 import sys
 import time
@@ -81,19 +82,28 @@ TAG = re.compile(r"<[^>]+>")
 
 
 class EngineRunner:
-    """Runs engine calls on one dedicated worker thread.
+    """Runs engine calls on worker threads, one engine (with its own read-only connection)
+    per worker: a slow question in one chat (a long message, the embedding) does not hold
+    up another chat's. The engine is synchronous; on the event loop it would block every
+    chat."""
 
-    The engine is synchronous and reads SQLite; calling it on the event loop would block every
-    chat. One worker serialises the calls, so the engine's connection is never used by two
-    threads at once; answers take milliseconds.
-    """
-
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, workers: int = 1) -> None:
         self.engine = engine
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine")
+        self._free: queue.SimpleQueue = queue.SimpleQueue()
+        self._free.put(engine)
+        for _ in range(workers - 1):
+            self._free.put(engine.clone())
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="engine")
 
-    async def run(self, call: Callable[[], T]) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+    async def run(self, call: Callable[[Engine], T]) -> T:
+        def work() -> T:
+            engine = self._free.get()
+            try:
+                return call(engine)
+            finally:
+                self._free.put(engine)
+
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work)
 
     def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
@@ -328,13 +338,13 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     await stored(context, None, svc.store.after_answer, chat_id, text, answer, token)
 
 
-async def within_rate_limit(update: Update, context: Context) -> bool:
+async def within_rate_limit(update: Update, context: Context, *, notify: bool = True) -> bool:
     who = update.effective_user.id if update.effective_user else update.effective_chat.id
     svc = services(context)
     limit = await stored(context, None, svc.store.take, who, svc.settings.questions_per_minute)
     if limit is None or limit.allowed:
         return True  # a store that cannot count lets questions through
-    if limit.notice_wait is not None:
+    if notify and limit.notice_wait is not None:
         lang = await ui_lang(update, context)
         await reply(update, context, chat_text("rate_limited", lang, seconds=limit.notice_wait))
     return False
@@ -365,14 +375,12 @@ async def engine_call(context: Context, name: str, *args: Any, **kwargs: Any) ->
     index is an operator error: it is logged as one and the user hears the bot is down."""
     from bot.engine import IndexUnavailableError
 
-    engine = services(context).engine
-
-    def call() -> Any:
-        attribute = getattr(engine.engine, name)
+    def call(engine: Engine) -> Any:
+        attribute = getattr(engine, name)
         return attribute(*args, **kwargs) if callable(attribute) else attribute
 
     try:
-        return await engine.run(call)
+        return await services(context).engine.run(call)
     except IndexUnavailableError as error:
         logger.error("Knowledge index unavailable: %s (rebuild it: python -m bot build)", error)
         raise IndexDown from None
@@ -779,6 +787,9 @@ BUTTONS = {
 
 async def on_inline_query(update: Update, context: Context) -> None:
     query = update.inline_query
+    if not await within_rate_limit(update, context, notify=False):
+        await query.answer([], cache_time=5)  # inline queries count like questions
+        return
     text = clean(query.query)[: services(context).settings.max_question_chars]
     answers = await engine_call(context, "search", text, INLINE_RESULTS) if text else []
     results = [inline_result(answer, context.bot.username) for answer in answers]
@@ -888,7 +899,7 @@ def build_application(
     application = builder.build()
     application.bot_data["services"] = Services(
         settings=settings,
-        engine=EngineRunner(engine),
+        engine=EngineRunner(engine, settings.engine_workers),
         store=store,
         known_words=engine.known_words(),
     )

@@ -265,12 +265,6 @@ def message_update(text: str | None = None, **kwargs: Any) -> dict[str, Any]:
     return {"update_id": next(_update_ids), "message": message(text, **kwargs)}
 
 
-def inline_update(query: str, *, user_id: int = USER_ID) -> dict[str, Any]:
-    sender = {"id": user_id, "is_bot": False, "first_name": "Anna", "language_code": "sv"}
-    inline = {"id": f"q{user_id}-{query[:8]}", "from": sender, "query": query, "offset": ""}
-    return {"update_id": next(_update_ids), "inline_query": inline}
-
-
 def edited_message_update(text: str, **kwargs: Any) -> dict[str, Any]:
     edited = message(text, **kwargs)
     edited["edit_date"] = edited["date"] + 5

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from bot.config import ConfigError, Settings
@@ -145,3 +147,22 @@ def test_the_secrets_to_redact_include_the_database_password():
 def test_a_database_url_must_be_postgresql():
     with pytest.raises(ConfigError, match="DATABASE_URL must be a PostgreSQL URL"):
         Settings.from_env({"DATABASE_URL": "mysql://x"})
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgresql://bot:p@ss@db/bot", "contains '@': write it percent-encoded as %40"),
+        ("postgresql://bot:pw@[::1/bot", "not a valid URL"),
+        ("postgresql://bot:pw@db:port/bot", "not a valid URL"),
+    ],
+)
+def test_a_database_url_libpq_would_read_otherwise_is_refused_without_echoing_it(url, message):
+    with pytest.raises(ConfigError, match=re.escape(message)) as caught:
+        Settings.from_env({"DATABASE_URL": url})
+    assert "p@ss" not in str(caught.value) and ":pw@" not in str(caught.value)
+
+
+def test_an_encoded_password_is_a_secret_as_written_and_decoded():
+    settings = Settings.from_env({"DATABASE_URL": "postgresql://bot:p%40ss%21@db/bot"})
+    assert {"p%40ss%21", "p@ss!"} <= set(settings.secrets)

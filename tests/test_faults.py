@@ -15,7 +15,7 @@ from telegram_fakes import (
     USER_ID,
     FakeTelegram,
     callback_update,
-    inline_update,
+    inline_query_update,
     message_update,
     running_bot,
 )
@@ -252,7 +252,7 @@ async def test_a_chat_in_flood_back_off_holds_back_no_other_chat_in_a_burst(engi
     chats = [20_000 + n for n in range(300)]
     fake.updates = [message_update(PRIZE)]  # the chat that Telegram holds back
     fake.updates += [message_update("hej", user_id=chat) for chat in chats]
-    fake.updates += [inline_update("hej", user_id=chats[n % 300]) for n in range(700)]
+    fake.updates += [inline_query_update("hej", user_id=chats[n % 300]) for n in range(700)]
     paced = len(chats) / 30.0  # seconds Telegram's overall limit needs for 300 messages
     async with running_bot(engine, tmp_path, fake=fake) as bot:
         fake.fail_flood(retry_after=20, chat=USER_ID, times=1)

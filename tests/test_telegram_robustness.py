@@ -1,10 +1,12 @@
 """Inline mode, feedback, errors (entity fallback, Forbidden, 429, timeouts), menus, logging."""
 
+import asyncio
 import io
 import json
 import logging
 import sqlite3
 import threading
+import time
 
 from telegram.error import NetworkError
 from telegram_fakes import (
@@ -181,15 +183,47 @@ async def test_a_failing_command_menu_does_not_stop_the_bot(bot):
     assert "Ganters" in await bot.say(PRIZE)
 
 
-async def test_the_engine_runs_off_the_event_loop_on_one_worker_thread(engine):
+async def test_the_engine_runs_off_the_event_loop_on_its_worker_threads(engine):
     runner = EngineRunner(engine)
-    names = {await runner.run(lambda: threading.current_thread().name) for _ in range(3)}
+    names = {await runner.run(lambda _: threading.current_thread().name) for _ in range(3)}
     runner.close()
     assert len(names) == 1
     assert names.pop().startswith("engine")
     assert threading.current_thread().name == "MainThread"
 
 
+async def test_a_slow_question_in_one_chat_does_not_hold_up_another_chats(index_path):
+    """Two workers, each with an engine of its own: while one is busy with a heavy
+    question (here: held for a second), the other answers."""
+    from bot.engine import Engine
+    from bot.index import open_read_only
+
+    runner = EngineRunner(Engine(open_read_only(index_path)), workers=2)
+
+    def slow(engine):
+        time.sleep(1.0)
+        return engine.answer("hur många klotterärenden 2021?")
+
+    held = asyncio.ensure_future(runner.run(slow))
+    await asyncio.sleep(0.05)
+    started = time.monotonic()
+    quick = await runner.run(lambda engine: engine.answer("Vem fick demokratipriset 2021?"))
+    waited = time.monotonic() - started
+    assert "Ganters" in quick.answer and waited < 0.5
+    assert "415" in (await held).answer
+    runner.close()
+
+
 async def test_group_commands_work_with_the_bot_name(bot):
     await bot.send(message_update("/remisser@BeredningsBot", chat_type="group"))
     assert "sju remisser" in bot.telegram.last_text()
+
+
+async def test_inline_queries_count_toward_the_per_user_limit(engine, tmp_path):
+    from telegram_fakes import running_bot
+
+    async with running_bot(engine, tmp_path, questions_per_minute=3) as bot:
+        for _ in range(5):
+            await bot.send(inline_query_update("Vem fick demokratipriset 2021?"))
+        answered = [call["results"] for call in bot.telegram.sent("answerInlineQuery")]
+    assert [bool(results) for results in answered] == [True, True, True, False, False]
