@@ -67,6 +67,12 @@ def _rebuilt(path: Path, settings: Settings):
         ) from None
 
 
+def store_threads(settings: Settings) -> int:
+    """Threads for store calls (and PostgreSQL connections): enough for the updates in
+    flight to make their calls at once, within what a database server gives one client."""
+    return max(4, min(settings.max_concurrent_updates, 32))
+
+
 def open_store_for_bot(settings: Settings, *, terminal: bool = False) -> StateStore:
     """The state store; for the terminal chat (no bot token) keyed by a key of its own."""
     key = state_key("terminal") if terminal else state_key(settings.require_token())
@@ -75,6 +81,7 @@ def open_store_for_bot(settings: Settings, *, terminal: bool = False) -> StateSt
             database_url=settings.database_url,
             sqlite_path=settings.state_db_path,
             key=key,
+            pool_size=store_threads(settings),
             idle_days=settings.state_idle_days,
             retention_days=settings.log_retention_days,
         )

@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 2
 PRUNE_EVERY_SECONDS = 3600
 SQLITE_BUSY_SECONDS = 0.5  # a locked file must not hold a reply up for long
+# PostgreSQL: a statement or lock wait longer than this is given up, and so is waiting for
+# a connection from the pool (a reply must not wait on the store).
+PG_STATEMENT_MS, PG_LOCK_MS, PG_POOL_WAIT_SECONDS = 1500, 1000, 1.5
+OUTAGE_RETRY = (0.5, 1.0, 2.0, 5.0, 10.0)  # seconds before a failing store is tried again
 TABLES = (
     """CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS chats (
@@ -131,6 +135,10 @@ class StateStore:
         self.retention_days = retention_days
         self._last_prune = 0.0
         self._prune_lock = threading.Lock()
+        self._outage_since: float | None = None  # monotonic time the store began failing
+        self._retry_at = 0.0
+        self._failures = 0
+        self._outage_lock = threading.Lock()
 
     # -- plumbing ---------------------------------------------------------------------------
 
@@ -142,9 +150,42 @@ class StateStore:
         return sql if self.placeholder == "?" else sql.replace("?", self.placeholder)
 
     def _execute(self, sql: str, params: Sequence = ()) -> list[tuple]:
-        with self._connect() as db:
-            cursor = db.execute(self._sql(sql), tuple(params))
-            return cursor.fetchall() if cursor.description else []
+        """One statement. In an outage the store is not tried again for a moment (with
+        back-off), so that no reply waits on it; the operator is told once per outage."""
+        if self._resting():
+            raise StateError(f"{self.where}: unavailable (tried again shortly)")
+        try:
+            with self._connect() as db:
+                cursor = db.execute(self._sql(sql), tuple(params))
+                rows = cursor.fetchall() if cursor.description else []
+        except StateError as error:
+            self._failed(error)
+            raise
+        if self._outage_since is not None:
+            self._recovered()
+        return rows
+
+    def _resting(self) -> bool:
+        return self._outage_since is not None and time.monotonic() < self._retry_at
+
+    def _failed(self, error: StateError) -> None:
+        with self._outage_lock:
+            now = time.monotonic()
+            if self._outage_since is None:
+                self._outage_since, self._failures = now, 0
+                log.error(
+                    "State store unavailable: %s. Answers go on without it (no language, "
+                    "choices, limits or log) until it is back; you are told when it is.",
+                    error,
+                )
+            self._retry_at = now + OUTAGE_RETRY[min(self._failures, len(OUTAGE_RETRY) - 1)]
+            self._failures += 1
+
+    def _recovered(self) -> None:
+        with self._outage_lock:
+            if self._outage_since is not None:
+                log.warning("State store back after %.0f s", time.monotonic() - self._outage_since)
+                self._outage_since = None
 
     def create_schema(self) -> None:
         with self._connect() as db:
@@ -533,7 +574,7 @@ class PostgresStateStore(StateStore):
     placeholder = "%s"
     where = "DATABASE_URL"
 
-    def __init__(self, url: str, **options):
+    def __init__(self, url: str, *, pool_size: int = 8, **options):
         super().__init__(**options)
         try:
             from psycopg_pool import ConnectionPool
@@ -542,7 +583,17 @@ class PostgresStateStore(StateStore):
                 "DATABASE_URL is set but psycopg is not installed: "
                 "pip install 'beredningsboten[postgres]'"
             ) from None
-        self.pool = ConnectionPool(url, min_size=1, max_size=8, open=False, timeout=5)
+        self.pool = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=pool_size,
+            open=False,
+            timeout=PG_POOL_WAIT_SECONDS,
+            kwargs={
+                "options": f"-c statement_timeout={PG_STATEMENT_MS} -c lock_timeout={PG_LOCK_MS}",
+                "connect_timeout": 3,
+            },
+        )
         try:
             self.pool.open(wait=True, timeout=5)
         except Exception as error:
@@ -554,11 +605,12 @@ class PostgresStateStore(StateStore):
     @contextmanager
     def _connect(self) -> Iterator:
         import psycopg
+        import psycopg_pool
 
         try:
             with self.pool.connection() as db:
                 yield db
-        except psycopg.Error as error:
+        except (psycopg.Error, psycopg_pool.PoolTimeout, psycopg_pool.PoolClosed) as error:
             raise StateError(f"DATABASE_URL: {type(error).__name__}: {error}") from error
 
     def close(self) -> None:
@@ -566,11 +618,19 @@ class PostgresStateStore(StateStore):
 
 
 def open_state_store(
-    *, database_url: str | None, sqlite_path: str | Path, key: bytes, **options
+    *,
+    database_url: str | None,
+    sqlite_path: str | Path,
+    key: bytes,
+    pool_size: int = 8,
+    **options,
 ) -> StateStore:
-    """The configured store with its schema in place."""
+    """The configured store with its schema in place; `pool_size` connections to
+    PostgreSQL (as many as store calls run at once)."""
     if database_url:
-        store: StateStore = PostgresStateStore(database_url, key=key, **options)
+        store: StateStore = PostgresStateStore(
+            database_url, key=key, pool_size=pool_size, **options
+        )
     else:
         store = SqliteStateStore(sqlite_path, key=key, **options)
     store.create_schema()

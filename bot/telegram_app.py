@@ -130,8 +130,8 @@ async def stored(context: Context, default: T, call: Callable[..., T], *args: An
     the user gets the default (a reply is never held up by the store)."""
     try:
         return await asyncio.to_thread(call, *args)
-    except StateError as error:
-        logger.error("State store unavailable: %s", error)
+    except StateError as error:  # the store told the operator, once per outage
+        logger.debug("State store call skipped: %s", error)
         return default
 
 
@@ -952,8 +952,13 @@ def run_bot(settings: Settings) -> None:
 
 
 async def _serve(application: Application, settings: Settings, engine: Engine) -> None:
+    from bot.startup import store_threads
     from bot.telegram_run import serve
 
+    # Store calls run on the default executor: as many threads as updates make calls at once.
+    asyncio.get_running_loop().set_default_executor(
+        ThreadPoolExecutor(max_workers=store_threads(settings), thread_name_prefix="store")
+    )
     async with application:
         await register_commands(application)
         mode = settings.mode

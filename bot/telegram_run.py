@@ -68,7 +68,7 @@ class Inbox:
                 self.store.accept_update, update.update_id, chat.id if chat else None, payload
             )
         except StateError as error:
-            log.warning("Inbox unavailable, update handled in memory: %s", error)
+            log.debug("Inbox unavailable, update handled in memory: %s", error)
             return None
 
     async def finish(self, update: Update) -> None:
@@ -77,7 +77,7 @@ class Inbox:
         try:
             await asyncio.to_thread(self.store.finish_update, update.update_id)
         except StateError as error:
-            log.warning("Inbox unavailable; an answered update may be answered again: %s", error)
+            log.debug("Inbox unavailable; an answered update may come again: %s", error)
 
     async def wait_for_turn(self, update: Update) -> None:
         """Until no earlier update of the chat is being answered, by any replica (at most

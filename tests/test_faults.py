@@ -20,7 +20,7 @@ from telegram_fakes import (
     running_bot,
 )
 
-from bot.state import SqliteStateStore, state_key
+from bot.state import OUTAGE_RETRY, SqliteStateStore, state_key
 from bot.telegram_run import Dispatcher, Poller
 
 PRIZE = "Vem fick demokratipriset 2021?"
@@ -122,12 +122,16 @@ async def test_a_read_only_store_never_costs_the_user_the_answer(bot, caplog):
 
 
 async def test_a_store_that_fails_on_every_call_never_costs_the_user_the_answer(bot, caplog):
+    import contextlib
+
     from bot.state import StateError
 
-    def broken(*args, **kwargs):
+    @contextlib.contextmanager
+    def broken():
         raise StateError("BOT_STATE_DB=var/state.db: disk I/O error")
+        yield
 
-    bot.services.store._execute = broken
+    bot.services.store._connect = broken
     reply = await bot.say(PRIZE)
     assert "Ganters" in reply
     assert "disk I/O error" in caplog.text
@@ -328,3 +332,37 @@ async def test_updates_left_at_a_stop_are_answered_once_by_the_next_process(engi
     delivered = [answers(fake, 30_000 + n) for n in range(50)]
     assert delivered == [1] * 50  # none lost, none answered twice
     assert store._execute("SELECT count(*) FROM updates WHERE payload IS NOT NULL") == [(0,)]
+
+
+async def test_a_store_locked_for_long_costs_each_answer_little_and_is_reported_once(bot, caplog):
+    holder = sqlite3.connect(bot.services.store.path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    waits = []
+    try:
+        for n in range(8):
+            started = time.monotonic()
+            reply = await bot.say(f"{PRIZE} ({n})", user_id=OTHER + n)
+            waits.append(time.monotonic() - started)
+            assert "Ganters" in reply
+    finally:
+        holder.execute("ROLLBACK")
+    assert max(waits) < 2.0, waits
+    assert caplog.text.count("State store unavailable") == 1
+    await asyncio.sleep(max(OUTAGE_RETRY))  # the store is tried again, and works
+    assert "Ganters" in await bot.say(PRIZE)
+    assert "State store back after" in caplog.text
+
+
+async def test_postgresql_gone_costs_each_answer_little(engine, tmp_path, postgres_url, caplog):
+    from test_state import fresh_postgres
+
+    store = fresh_postgres(postgres_url)
+    async with running_bot(engine, tmp_path, store=store) as bot:
+        store.pool.close()  # the server gone for this replica
+        waits = []
+        for n in range(5):
+            started = time.monotonic()
+            assert "Ganters" in await bot.say(f"{PRIZE} ({n})", user_id=OTHER + n)
+            waits.append(time.monotonic() - started)
+    assert max(waits) < 2.0, waits
+    assert caplog.text.count("State store unavailable") == 1
