@@ -171,8 +171,16 @@ class Engine:
         return self.searcher.entry_total
 
     def known_words(self) -> frozenset[str]:
-        """Every word form the knowledge uses, folded: never taken for a person's name."""
+        """Every word form the knowledge uses, folded."""
         return frozenset(word for (word,) in self.db.execute("select word from surface"))
+
+    def known_names(self) -> frozenset[str]:
+        """The names the knowledge itself uses (people, organisations, places, signatories),
+        folded: a question naming them is not masked (bot.privacy)."""
+        names = set(self.replies.names)
+        for document in self._documents.values():
+            names.update(fold(name.split(" (")[0]) for name in document.signatories)
+        return frozenset(names)
 
     def self_check(self) -> bool:
         """Whether the index answers: the first curated question gets its own entry. For

@@ -114,7 +114,7 @@ class Services:
     settings: Settings
     engine: EngineRunner
     store: StateStore
-    known_words: frozenset[str]  # the knowledge's own words, never masked as names
+    known_names: frozenset[str]  # the names the knowledge uses, never masked
 
 
 def services(context: Context) -> Services:
@@ -327,7 +327,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         return
     answer = await engine_call(context, "answer", question, state.lang)
     svc = services(context)
-    text = scrub(question, known=svc.known_words)
+    text = scrub(question, known=svc.known_names)
     token = None
     if answer.status == "answer" and (answer.entry_id or answer.kind == "passage"):
         token = await stored(context, None, svc.store.issue_feedback, None, answer.entry_id, text)
@@ -901,7 +901,7 @@ def build_application(
         settings=settings,
         engine=EngineRunner(engine, settings.engine_workers),
         store=store,
-        known_words=engine.known_words(),
+        known_names=engine.known_names(),
     )
     add_handlers(application)
     return application

@@ -84,10 +84,10 @@ class Conversation:
 class TerminalChat:
     """One conversation over the engine; `store` (a state store) gets the curator log."""
 
-    def __init__(self, engine, store=None, known_words: frozenset[str] = frozenset()):
+    def __init__(self, engine, store=None, known_names: frozenset[str] = frozenset()):
         self.engine = engine
         self.store = store
-        self.known_words = known_words
+        self.known_names = known_names
         self.state = Conversation()
 
     def respond(self, text: str) -> str:
@@ -211,7 +211,7 @@ class TerminalChat:
             return
         from bot.privacy import scrub
 
-        text = scrub(question, known=self.known_words)
+        text = scrub(question, known=self.known_names)
         token = None
         if answer.status == "answer" and (answer.entry_id or answer.kind == "passage"):
             token = self.store.issue_feedback(None, answer.entry_id, text)
@@ -237,7 +237,8 @@ def _bare_command(text: str) -> tuple[str, str] | None:
 
 def run_chat(engine, stdin: TextIO, stdout: TextIO, store=None) -> None:
     interactive = stdin.isatty()
-    chat = TerminalChat(engine, store, engine.known_words() if store is not None else frozenset())
+    names = engine.known_names() if store is not None else frozenset()
+    chat = TerminalChat(engine, store, names)
     print(
         chat.command("start", "") if interactive else "",
         file=stdout,
