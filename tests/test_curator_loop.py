@@ -33,6 +33,8 @@ def choice_question(engine) -> tuple[str, str]:
             if engine.can_answer(question, suggestion.entry_id):
                 return question, str(number)
     raise AssertionError("no wording of TWO_TOPICS gets choices any more: add one")
+
+
 PRIZE = "Vem fick demokratipriset 2021?"
 
 
@@ -77,9 +79,7 @@ async def test_a_pick_becomes_a_pasteable_wording_that_is_then_answered(engine, 
     assert (answer.status, answer.entry_id) == ("answer", picked)
 
 
-def test_the_loop_in_the_terminal_ask_report_paste_validate_answered(
-    engine, index_path, tmp_path
-):
+def test_the_loop_in_the_terminal_ask_report_paste_validate_answered(engine, index_path, tmp_path):
     from click.testing import CliRunner
 
     from bot.cli import main
