@@ -23,7 +23,7 @@ BROAD_OPTION = 0.02  # below this share an entry is noise even among a topic's m
 # A second entry of the same section joins the answer when it holds at least this share of
 # the question's weight that the first one lacks ("när … och var …?" answered by siblings).
 COMPANION_SHARE = 0.2
-COMPANION_PASSAGE = 0.25  # a neighbouring passage joins when this likely next to the top one
+COMPANION_PASSAGE = 0.5  # a runner-up passage joins when at least this likely next to the top
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,13 @@ def with_passages(plan: Plan, passages: Ranking | None, thresholds: Thresholds) 
     gap only from the higher `passage_over_gap` (the gap says the thing is not stated);
     instead of an entry answer only from `passage_over_entry`, when it is surer than the
     entry and does not hold the entry's own quote (then the entry says the same). A passage
-    of a section no entry covers (a new document's) has a bar of its own, whatever the
-    plan: no entry can give what that section says."""
+    of a document no entry covers yet (a new one) has a bar of its own, whatever the plan:
+    no entry can give what that document says."""
     if passages is None or not passages.ranked:
         return plan
     top = passages.ranked[0]
     confidence = passages.calibrate(top.probability)
-    if top.candidate.features["uncurated"]:
+    if new_document(top):
         bar = thresholds.passage_uncurated
     elif plan.kind == "answer":
         bar = thresholds.passage_over_entry
@@ -63,16 +63,18 @@ def with_passages(plan: Plan, passages: Ranking | None, thresholds: Thresholds) 
     return Plan("passage", confidence, passages=(top, *passage_companions(top, passages)))
 
 
+def new_document(passage: Ranked) -> bool:
+    """A passage of a document that has no entries yet (added, its drafts not written)."""
+    return not passage.passage.row.get("document_entries")
+
+
 def passage_companions(top: Ranked, passages: Ranking) -> tuple[Ranked, ...]:
-    """The next passage of the same section when it holds words of the question the top
-    one lacks ('… hotellhängare' and then '… sociala medier')."""
+    """The runner-up passage of the same document when it is nearly as likely ('… 14 nya
+    armaturer' and '… kostnaden 1,35 mnkr'): the answer may stand in either, and both are
+    the document's own words, each short."""
     for other in passages.ranked[1:MAX_CHOICES]:
-        same = other.passage.row["document"] == top.passage.row["document"] and (
-            other.passage.row["section"] == top.passage.row["section"]
-        )
-        near = abs(other.passage.row["position"] - top.passage.row["position"]) == 1
-        extra = other.candidate.matched - top.candidate.matched
-        if same and near and extra and other.probability >= COMPANION_PASSAGE * top.probability:
+        same = other.passage.row["document"] == top.passage.row["document"]
+        if same and other.probability >= COMPANION_PASSAGE * top.probability:
             return (other,)
     return ()
 

@@ -63,10 +63,10 @@ from bot.timing import StageClock
 
 log = logging.getLogger(__name__)
 
-# From this calibrated confidence on, the lexical model's answers are right at least 95 %
-# of the time (the reliability table of scripts/benchmark.py): the semantic signal is
-# then not worth its cost, which is most of an answer's time.
-SURE_LEXICAL = 0.8
+# From this calibrated confidence on, a stage's answers are right at least 95 % of the time
+# (the reliability tables of scripts/benchmark.py): the next, costlier signal is then not
+# worth its cost (e5's embedding is most of an answer's time).
+SURE = 0.8
 # A broad request is answered over the entries from this probability on, at most this many
 # lines.
 BROAD_SHARE, BROAD_LINES = 0.02, 5
@@ -83,8 +83,19 @@ class EntryRanking:
 
     ranking: Ranking
     thresholds: Thresholds
-    semantic: bool  # whether the question was embedded (the semantic model ranked it)
+    stage: Stage  # the stage that ranked it (lexical, static or e5)
     passages: list = field(default_factory=list)  # the lexical passage candidates
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One ranking stage: its signal, its entry model, its meaning index (None for the
+    lexical stage) and its passage model."""
+
+    signal: str
+    model: RankingModel
+    meaning: object | None = None
+    passage_model: RankingModel | None = None
 
 
 @dataclass(frozen=True)
@@ -103,22 +114,35 @@ class Engine:
         contact_text: str | None = None,
         model: RankingModel | None = None,
         semantic: bool = True,
+        e5: bool = True,
     ):
         self.db = connection
         self._documents = self._load_documents()
-        encoder = _semantic_index(connection) if semantic else None
-        self.searcher = Searcher(connection, encoder)
-        self.passages = PassageSearcher(connection, self._documents, encoder)
         models = load_models()
-        if model is None:
-            model = models["semantic"] if encoder and "semantic" in models else models["lexical"]
-        self.model = model
-        # A question the lexical model answers with SURE_LEXICAL confidence is not encoded.
-        self.fast_model = models.get("lexical") if model.uses_semantic else None
-        self.passage_models = {
-            semantic: models.get(f"passage-{'semantic' if semantic else 'lexical'}")
-            for semantic in (False, True)
+        # The ranking stages, cheapest first: each is asked only when the one before it is
+        # not sure (SURE); a stage without its model or its index is left out.
+        meanings = {
+            "lexical": None,
+            "static": _static_index(connection) if semantic else None,
+            "e5": _semantic_index(connection) if semantic and e5 else None,
         }
+        self.meanings = meanings
+        self.meanings = meanings
+        variants = {"lexical": "lexical", "static": "static", "e5": "semantic"}
+        self.stages = [
+            Stage(
+                signal,
+                models[variants[signal]],
+                meanings[signal],
+                models.get(f"passage-{variants[signal]}"),
+            )
+            for signal in ("lexical", "static", "e5")
+            if variants[signal] in models and (signal == "lexical" or meanings[signal])
+        ]
+        if model is not None:  # one model only (benchmarks, fitting)
+            self.stages = [s for s in self.stages if s.model.name == model.name] or self.stages
+        self.searcher = Searcher(connection, meanings["e5"] or meanings["static"])
+        self.passages = PassageSearcher(connection, self._documents)
         self.listings = Listings(connection, self._documents)
         self.replies = Replies(connection, self._documents, self.listings, contact_text)
         self._quotes: QuoteChecker | None = None
@@ -148,8 +172,7 @@ class Engine:
         return Engine(
             open_read_only(path),
             contact_text=self.contact_text,
-            model=self.model,
-            semantic=self.searcher.semantic is not None,
+            semantic=len(self.stages) > 1,
         )
 
     def _load_documents(self) -> dict[str, Document]:
@@ -327,50 +350,64 @@ class Engine:
         routed = self._route(question, lang)
         return None if isinstance(routed, Answer) else routed[2]
 
+    @property
+    def model(self) -> RankingModel:
+        """The last (fullest) ranking model."""
+        return self.stages[-1].model
+
     def rank(self, query: Query) -> EntryRanking:
-        """The ranking and the decision bars of the model that made it: the lexical one when
-        it is sure of a fact entry, else the full model."""
+        """The ranking and the decision bars of the stage that made it: lexical first, then
+        the static word vectors, then e5, each only when the one before is not sure of a
+        fact entry (the costly embedding is needed least)."""
         clock = self.clock
         with clock.stage("candidates"):
-            passages = self.passages.lexical.candidates(query)
+            passages = self.passages.candidates(query)
             best = best_passage(passages)
-            candidates = with_best_passage(query, self.searcher.lexical_candidates(query), best)
-        if self.fast_model is not None:
-            with clock.stage("lexical model"):
-                lexical = self.fast_model.rank(candidates)
-                top = lexical.top
-                sure = top and not top.entry.is_gap
-                sure = sure and lexical.calibrate(top.probability) >= SURE_LEXICAL
-            if sure:
-                return EntryRanking(lexical, self.fast_model.thresholds, False, passages)
-        if self.searcher.semantic is not None:
-            with clock.stage("encode"):
-                self.searcher.semantic.query_vector(query.text)  # cached for what follows
-        with clock.stage("meaning"):
-            meant = self.searcher.with_meaning(query, candidates)
-            candidates = with_best_passage(query, meant, best)
-        with clock.stage("model"):
-            model = self.model
-            ranking = model.rank(candidates)
-        return EntryRanking(ranking, model.thresholds, model.uses_semantic, passages)
+            lexical = with_best_passage(query, self.searcher.lexical_candidates(query), best)
+        for number, stage in enumerate(self.stages):
+            last = number == len(self.stages) - 1
+            candidates = lexical
+            if stage.meaning is not None:
+                if stage.signal == "e5":
+                    with clock.stage("encode"):
+                        stage.meaning.query_vector(query.text)  # cached for what follows
+                with clock.stage("meaning"):
+                    meant = self.searcher.with_meaning(query, lexical, stage.meaning)
+                    candidates = with_best_passage(query, meant, best)
+            with clock.stage("model" if last else f"{stage.signal} model"):
+                ranking = stage.model.rank(candidates)
+            if last or _sure(ranking):
+                return EntryRanking(ranking, stage.model.thresholds, stage, passages)
+        raise AssertionError("the last stage always returns")
 
-    def entry_candidates(self, query: Query) -> list:
-        """The entry candidates with every feature the fitted models see: lexical, semantic
-        (when available) and the best passage's evidence."""
-        best = best_passage(self.passages.lexical.candidates(query))
-        candidates = self.searcher.candidates(query)
-        return with_best_passage(query, candidates, best)
+    def entry_candidates(self, query: Query, signal: str | None = None) -> list:
+        """The entry candidates with every feature a fitted model sees: lexical, meaning
+        (`signal`: "static" or "e5"; the last stage's by default) and the best passage's
+        evidence."""
+        meaning = self._meaning(signal)
+        best = best_passage(self.passages.candidates(query))
+        if meaning is None:
+            return with_best_passage(query, self.searcher.lexical_candidates(query), best)
+        return with_best_passage(query, self.searcher.candidates(query, meaning), best)
+
+    def passage_candidates(self, query: Query, signal: str | None = None) -> list:
+        """The passage candidates as the passage model of `signal`'s stage sees them."""
+        return self.passages.candidates(query, meaning=self._meaning(signal))
+
+    def _meaning(self, signal: str | None):
+        return self.stages[-1].meaning if signal is None else self.meanings.get(signal)
 
     def rank_passages(self, query: Query, plan: Plan, result: EntryRanking) -> Ranking | None:
-        """The source passages ranked by the passage model of the same kind (lexical or
-        semantic) as the entry ranking, knowing what that ranking concluded."""
-        model = self.passage_models.get(result.semantic) or self.passage_models.get(False)
-        if model is None or not self.passages.available:
+        """The source passages ranked by the passage model of the same stage as the entry
+        ranking, knowing what that ranking concluded."""
+        stage = result.stage
+        if stage.passage_model is None or not self.passages.available:
             return None
         evidence = entry_evidence(plan, result.ranking)
-        if result.semantic:
-            return model.rank(self.passages.candidates(query, evidence))
-        return model.rank(with_evidence(result.passages, evidence))
+        if stage.meaning is None:
+            return stage.passage_model.rank(with_evidence(result.passages, evidence))
+        found = self.passages.candidates(query, evidence, meaning=stage.meaning)
+        return stage.passage_model.rank(found)
 
     def _parts(self, focus: str, lang: str, whole: Plan) -> list[tuple[Query, Plan]] | None:
         """Each part of a two-part question with its own plan, when the parts are answered
@@ -571,6 +608,17 @@ def _telling(word: str) -> bool:
 
 def _kind(ranked: Ranked) -> str:
     return "gap" if ranked.entry.is_gap else "answer"
+
+
+def _sure(ranking: Ranking) -> bool:
+    top = ranking.top
+    return top is not None and not top.entry.is_gap and ranking.calibrate(top.probability) >= SURE
+
+
+def _static_index(connection: sqlite3.Connection):
+    from bot.static import StaticIndex
+
+    return StaticIndex.open(connection)
 
 
 def _semantic_index(connection: sqlite3.Connection):

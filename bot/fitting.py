@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot.decision import decide
+from bot.decision import decide, new_document
 from bot.entries import body_of
 from bot.evaluation import missing_facts
 from bot.query import Query
@@ -369,7 +369,7 @@ def choose_passage_bars(
         take = utility([joint_outcome(example, plan, ranking, always)])
         confidence = ranking.calibrate(ranking.top.probability) if ranking.ranked else 0.0
         bar = {"answer": "passage_over_entry", "gap": "passage_over_gap"}.get(plan.kind, "passage")
-        if ranking.ranked and ranking.top.candidate.features["uncurated"]:
+        if ranking.ranked and new_document(ranking.top):
             bar = "passage_uncurated"
         by_bar.setdefault(bar, []).append((confidence, keep, take))
     grid = [x / 100 for x in range(30, 100, 2)] + [1.01]

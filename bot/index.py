@@ -245,9 +245,9 @@ def passage_rows(
 
 
 def curated_sections(kb: KnowledgeBase, rows: list[dict]) -> None:
-    """Each passage row's `curated`: how many entries quote its section. A section no entry
-    quotes (a new document's, before its entries are written) can only be answered from
-    its passages."""
+    """Each passage row's `curated`: how many entries quote its section, and
+    `document_entries`: how many its document has. A section no entry quotes can only be
+    answered from its passages; a document with no entries at all is a new one."""
     sections: dict[tuple[str, str], str] = {}
     for row in rows:
         key = (row["document"], row["section"])
@@ -259,8 +259,10 @@ def curated_sections(kb: KnowledgeBase, rows: list[dict]) -> None:
         for key, text in texts.items():
             if key[0] == entry.source.document and quote[:80] in text:
                 counts[key] += 1
+    documents = Counter(entry.source.document for entry in kb.entries)
     for row in rows:
         row["curated"] = counts[(row["document"], row["section"])]
+        row["document_entries"] = documents[row["document"]]
 
 
 def asked_cues(entry: Entry) -> set[str]:

@@ -152,12 +152,9 @@ REQUIRED = ("count", "share", "cost", "when")
 class PassageSearcher:
     """Finds and describes the passages that may answer a question, over one open index."""
 
-    def __init__(
-        self, connection: sqlite3.Connection, documents: dict[str, Document], semantic=None
-    ):
+    def __init__(self, connection: sqlite3.Connection, documents: dict[str, Document]):
         self.db = connection
         self.documents = documents
-        self.semantic = semantic if semantic and semantic.passages else None
         self.source_df = dict(
             connection.execute("select term, df from vocabulary where lang = 'source'")
         )
@@ -173,15 +170,6 @@ class PassageSearcher:
     def available(self) -> bool:
         return bool(self.source_df)
 
-    @cached_property
-    def lexical(self) -> PassageSearcher:
-        """The same passages without the semantic signal (for a question not embedded)."""
-        if self.semantic is None:
-            return self
-        lexical = PassageSearcher.__new__(PassageSearcher)
-        lexical.__dict__.update(self.__dict__, semantic=None)
-        return lexical
-
     def passage(self, number: int) -> IndexedPassage:
         found = self._passages.get(number)
         if found is None:
@@ -196,10 +184,13 @@ class PassageSearcher:
         return [self.passage(n) for (n,) in rows]
 
     def candidates(
-        self, query: Query, evidence: EntryEvidence = EntryEvidence()
+        self, query: Query, evidence: EntryEvidence = EntryEvidence(), meaning=None
     ) -> list[PassageCandidate]:
+        """The passages that share a term with the question (bm25), plus the closest by
+        meaning when `meaning` (a static or an e5 index) is given, each with features."""
         numbers = self._fts(query)
-        scores = self.semantic.passage_scores(query.text) if self.semantic else {}
+        meaning = meaning if meaning is not None and meaning.passages else None
+        scores = meaning.passage_scores(query.text) if meaning else {}
         if scores:
             by_meaning = sorted(scores, key=scores.get, reverse=True)
             numbers += [n for n in by_meaning[:SEMANTIC_EXTRA] if n not in numbers]

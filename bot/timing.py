@@ -12,11 +12,12 @@ from contextlib import contextmanager
 
 STAGES = (
     "analysis",  # cleaning, the asking part, early replies, query analysis
-    "candidates",  # lexical entry candidates and their features, with the best passage
-    "lexical model",  # the lexical ranking that may make the embedding unnecessary
-    "encode",  # embedding the question (the semantic signal)
-    "meaning",  # semantic features of the candidates
-    "model",  # the full ranking model
+    "candidates",  # lexical entry and passage candidates and their features
+    "lexical model",  # the lexical ranking that may make the rest unnecessary
+    "static model",  # the ranking with the static word vectors (when lexical is not sure)
+    "encode",  # embedding the question with e5 (only when neither is sure)
+    "meaning",  # semantic features of the candidates (static or e5)
+    "model",  # the last stage's ranking model
     "decision",  # the plan, two-part questions, overviews
     "passages",  # passage candidates, their model, the joint decision
     "rendering",  # wording the reply

@@ -42,6 +42,7 @@ from bot.models import Answer
 from bot.text import terms
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from fit_ranker import NEW_DOCUMENTS as FIT_NEW_DOCUMENTS
 from generate_synthetic import ONSETS, generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,26 +175,36 @@ def score_set(ask: Ask, items: list[dict]) -> dict:
         results.append(score_item(item, answer))
     answerable = [r for r in results if not r.item.get("abstain")]
     abstain = [r for r in results if r.item.get("abstain")]
+    wrong = sum(r.answer.status == "answer" and not r.correct for r in answerable)
+    answered_abstain = sum(r.answer.status == "answer" for r in abstain)
+    unstated = [
+        r for r in results if r.item.get("premise") == "none" and r.answer.notice
+    ]  # a premise "corrected" that the question never stated
     return {
         "results": results,
         "accuracy": accuracy(results),
         "answerable": accuracy(answerable),
         "answerable_n": f"{sum(r.correct for r in answerable)}/{len(answerable)}",
-        "wrong": sum(r.answer.status == "answer" and not r.correct for r in answerable),
-        "abstain_answered": f"{sum(r.answer.status == 'answer' for r in abstain)}/{len(abstain)}",
+        "wrong": wrong,
+        "abstain_answered": f"{answered_abstain}/{len(abstain)}",
+        "declined": sum(r.correct for r in abstain) / len(abstain) if abstain else float("nan"),
+        "confident_wrong": (wrong + answered_abstain) / len(results) if results else 0.0,
+        "unstated_premises": len(unstated),
         "latency": latency(samples),
         "samples": samples,
     }
 
 
 def systems() -> list[tuple[str, Ask]]:
-    semantic = Engine.open()
+    staged = Engine.open()
+    static = Engine(open_read_only(DEFAULT_INDEX_PATH), e5=False)
     lexical = Engine(open_read_only(DEFAULT_INDEX_PATH), semantic=False)
     return [
-        (f"engine ({semantic.model.name})", semantic.answer),
+        (f"engine ({'+'.join(s.signal for s in staged.stages)})", staged.answer),
+        (f"engine ({'+'.join(s.signal for s in static.stages)})", static.answer),
         ("engine (lexical)", lexical.answer),
-        ("naive rapidfuzz", NaiveBaseline(semantic.db).answer),
-        ("fts5 bm25 top hit", fts_top_hit(semantic.db)),
+        ("naive rapidfuzz", NaiveBaseline(staged.db).answer),
+        ("fts5 bm25 top hit", fts_top_hit(staged.db)),
     ]
 
 
@@ -241,6 +252,16 @@ def cold_start(semantic: bool) -> list[float]:
         )
         runs.append(time.perf_counter() - started)
     return runs
+
+
+def static_file_mb() -> float:
+    from bot.static import STATIC_PATH
+
+    return STATIC_PATH.stat().st_size / 1e6 if STATIC_PATH.exists() else 0.0
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def installed_mb(*packages: str) -> float:
@@ -374,22 +395,32 @@ def scale_row(size: int, seed: int) -> dict:
 
 def print_sets(scores: dict[str, dict[str, dict]]) -> None:
     print("\nA. Question sets (each question once, without its language)")
+    print("   confident wrong: answers without the asked facts, and answers where the")
+    print("   material has none, as a share of all items; unstated: premises 'corrected'")
+    print("   that the question never stated (items marked premise: none)")
     print(
-        f"{'set':<9} {'system':<20} {'accuracy':>8} {'answerable':>10} {'right':>9} "
-        f"{'wrong':>6} {'abstain answered':>16}"
+        f"{'set':<10} {'system':<22} {'accuracy':>8} {'answerable':>10} {'right':>9} "
+        f"{'wrong':>6} {'abstain answered':>16} {'conf. wrong':>11} {'unstated':>8}"
     )
     for set_name, by_system in scores.items():
         for name, row in by_system.items():
             print(
-                f"{set_name:<9} {name:<20} {row['accuracy']:>8.3f} {row['answerable']:>10.3f} "
-                f"{row['answerable_n']:>9} {row['wrong']:>6} {row['abstain_answered']:>16}"
+                f"{set_name:<10} {name:<22} {row['accuracy']:>8.3f} "
+                f"{row['answerable']:>10.3f} {row['answerable_n']:>9} {row['wrong']:>6} "
+                f"{row['abstain_answered']:>16} {row['confident_wrong']:>11.3f} "
+                f"{row['unstated_premises']:>8}"
             )
 
 
 def print_reliability(scores: dict[str, dict[str, dict]], engine_name: str) -> None:
-    print(f"\nB. Reliability of {engine_name}: confidence -> answers, share right")
+    print(f"\nB. Reliability of {engine_name}: confidence -> answers, share right, per kind")
     for set_name in [name for name in ("training", "frozen") if name in scores]:
-        rows = reliability(scores[set_name][engine_name]["results"])
+        results = scores[set_name][engine_name]["results"]
+        for kind in ("entry", "passage"):
+            rows = reliability([r for r in results if r.answer.kind == kind])
+            cells = "  ".join(f"{bucket}: {n} {share:.2f}" for bucket, n, share in rows if n)
+            print(f"{set_name:<9} {kind:<8} {cells or '(none)'}")
+        rows = reliability(results)
         cells = "  ".join(f"{bucket}: {n} {share:.2f}" for bucket, n, share in rows if n)
         high = [
             r
@@ -397,7 +428,7 @@ def print_reliability(scores: dict[str, dict[str, dict]], engine_name: str) -> N
             if r.answer.status == "answer" and r.answer.confidence >= 0.8
         ]
         share = sum(r.correct for r in high) / len(high) if high else float("nan")
-        print(f"{set_name:<9} {cells}")
+        print(f"{set_name:<9} {'all':<8} {cells}")
         print(f"{'':<9} confidence >= 0.8: {len(high)} answers, {share:.3f} right")
 
 
@@ -416,6 +447,74 @@ def print_speed(scores, engine_name: str, curated: tuple[int, int], speed: dict)
         print(
             f"throughput, {name}: {value:.0f} answers/s (one process, one thread, a fresh "
             "engine: each question once)"
+        )
+
+
+def stage_times(items: list[dict]) -> None:
+    """D2. Where an answer's time goes, stage by stage, for short and long questions, with a
+    fresh engine (no embedding cached), and how many questions each stage had to rank."""
+    from bot.timing import STAGES
+
+    engine = Engine.open()
+    engine.clock.recording = True
+    rows = []
+    for item in items:
+        engine.clock.reset()
+        before = time.perf_counter()
+        engine.answer(item["q"])
+        rows.append((len(item["q"]), (time.perf_counter() - before) * 1000, engine.clock.spent))
+    print("\nD2. Where the time of one answer goes (ms), each question once, fresh engine")
+    for label, chosen in (
+        ("short (< 200 characters)", [r for r in rows if r[0] < 200]),
+        ("long (>= 200 characters)", [r for r in rows if r[0] >= 200]),
+    ):
+        if not chosen:
+            continue
+        total = latency([r[1] for r in chosen])
+        print(f"{label}: {len(chosen)} questions, p50 {total.p50:.1f}, p95 {total.p95:.1f}")
+        for stage in STAGES:
+            spent = [r[2].get(stage, 0.0) for r in chosen]
+            reached = sum(stage in r[2] for r in chosen)
+            times = latency(spent)
+            print(
+                f"   {stage:<14} p50 {times.p50:>6.2f}  p95 {times.p95:>6.2f}  "
+                f"reached by {reached / len(chosen):>5.1%}"
+            )
+
+
+def new_documents() -> None:
+    """F. A document the ranking was never fitted on: the fictional protocols, each added
+    as add-document adds it (drafts only, no entry written), and their questions asked;
+    the dev set asked of the same index (it must not get worse)."""
+    import shutil
+
+    import yaml
+
+    from bot.add_document import add_document
+
+    fitted = set(FIT_NEW_DOCUMENTS)
+    print("\nF. A new document on day one (only its passages answer)")
+    for folder in sorted((DATA.parent / "fixtures" / "new-documents").iterdir()):
+        meta = yaml.safe_load((folder / "meta.yaml").read_text(encoding="utf-8"))
+        with tempfile.TemporaryDirectory() as temporary:
+            knowledge = Path(temporary) / "knowledge"
+            shutil.copytree(ROOT / "knowledge", knowledge)
+            add_document(
+                knowledge, folder / "protocol.txt", document_id=meta["id"],
+                title=meta["title"], kind=meta["kind"], date=str(meta["date"]),
+                reference=meta["reference"], body=meta.get("body"),
+            )  # fmt: skip
+            db = build_index(load_knowledge(knowledge), Path(temporary) / "index.db")
+            engine = Engine(open_read_only(db))
+            own = score_set(engine.answer, load_eval_items(folder / "questions.yaml"))
+            dev = score_set(engine.answer, load_eval_items(DATA / "dev-questions.yaml"))
+        role = "fitted on" if folder.name in fitted else "never fitted on"
+        kinds = sum(r.answer.kind == "passage" for r in own["results"])
+        print(
+            f"{folder.name} ({role}): answerable right {own['answerable_n']} "
+            f"({own['answerable']:.3f}), unanswerable declined {own['declined']:.3f}, "
+            f"confident wrong {own['confident_wrong']:.3f}, passage answers {kinds}; "
+            f"dev set beside it {dev['accuracy']:.3f}"
         )
 
 
@@ -497,7 +596,7 @@ def main(argv: list[str] | None = None) -> int:
     engine = Engine.open()
     every = [item for items in sets.values() for item in items]
     # Fresh engines: the ones above have every question's embedding cached by now.
-    speed = {name: throughput(ask, every) for name, ask in systems()[:2]}
+    speed = {name: throughput(ask, every) for name, ask in systems()[:3]}
     print_speed(scores, engine_name, curated_as_written(engine), speed)
     cold = {"on": cold_start(True), "off": cold_start(False)}
     installed = {
@@ -509,6 +608,10 @@ def main(argv: list[str] | None = None) -> int:
         ),
     }  # fmt: skip
     print_cold(cold, installed)
+    print(f"static word vectors (bot/static_vectors.npz): {static_file_mb():.1f} MB")
+    print(f"resident memory of this process, peak: {peak_rss_mb():.0f} MB")
+    stage_times(every)
+    new_documents()
     sys.stdout.flush()
     if not args.skip_scale:
         print_scale_header()

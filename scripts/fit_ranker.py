@@ -9,9 +9,16 @@ Data:
   and tests/data/blind/train-*.yaml. The frozen sets (tests/data/blind/frozen-*.yaml) are
   never read here.
 
+- for the passages also the new-document case: each item asked of an index without the
+  entries of the section that holds its answer, and the questions of the fictional
+  protocols in NEW_DOCUMENTS, added as add-document adds them (drafts only).
+
+Three variants, one per ranking stage (bot.engine): lexical, static (with the static word
+vectors of bot.static) and semantic (with e5), each with its passage model.
 Weights come from a conditional logit (bot.fitting); the decision thresholds from the best
-utility on 5-fold cross-validated rankings; the reliability table from the same rankings.
-`--check` fits and prints but does not write the model file.
+utility on 5-fold cross-validated rankings; the passage bars from the joint decision over
+both kinds of answer on the same cost matrix; the reliability tables from the same
+rankings. `--check` fits and prints but does not write the model file.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ from bot.knowledge import load_knowledge
 from bot.passage_search import PASSAGE_FEATURES, PASSAGE_SEMANTIC_FEATURES, with_evidence
 from bot.ranker import MODEL_PATH, Ranking, Thresholds
 from bot.search import FEATURES, SEMANTIC_FEATURES
+from bot.static import StaticVectors
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -65,10 +73,10 @@ def engine_for(kb, encode) -> Engine:
     write_tables(db, kb, "", encode=encode)
     connection = db.conn
     connection.row_factory = sqlite3.Row
-    return Engine(connection, semantic=encode is not None)
+    return Engine(connection)
 
 
-def curated_examples(kb, encode) -> list[fitting.Example]:
+def curated_examples(kb, encode, signal) -> list[fitting.Example]:
     """Each curated question asked of an index built without it (fold k drops question k of
     every entry)."""
     examples = []
@@ -86,7 +94,7 @@ def curated_examples(kb, encode) -> list[fitting.Example]:
             query = engine.ranking_query(question)
             if query is None:
                 continue
-            candidates = engine.entry_candidates(query)
+            candidates = engine.entry_candidates(query, signal)
             example = fitting.label_curated(question, entry_id, query, candidates)
             example.source = "curated"
             examples.append(example)
@@ -94,7 +102,7 @@ def curated_examples(kb, encode) -> list[fitting.Example]:
     return examples
 
 
-def item_examples(engine: Engine, paths: list[Path]):
+def item_examples(engine: Engine, paths: list[Path], signal: str):
     """Each question-set item: its entry example, and its passage example (the passage
     candidates; their entry evidence is filled in once the entry ranking is known)."""
     examples, passage_examples = [], []
@@ -103,12 +111,12 @@ def item_examples(engine: Engine, paths: list[Path]):
             query = engine.ranking_query(item["q"])
             if query is None:
                 continue
-            example = fitting.label_item(item, query, engine.entry_candidates(query))
+            example = fitting.label_item(item, query, engine.entry_candidates(query, signal))
             example.source = path.stem
             example.extra = item
             example.weight *= ITEM_WEIGHT
             examples.append(example)
-            candidates = engine.passages.candidates(query)
+            candidates = engine.passage_candidates(query, signal)
             passage_examples.append(fitting.label_passages(item, example, candidates))
     return examples, passage_examples
 
@@ -177,7 +185,7 @@ def with_plans(passage_examples, entry_rankings, thresholds) -> list:
     return plans
 
 
-def section_out_examples(kb, encode, paths):
+def section_out_examples(kb, encode, paths, signal):
     """The new-document case, simulated: each item asked of an index without the entries of
     the section that holds its answer (for an item the material cannot answer: of the
     section of its best passage), so that only the passages know the asked thing. For the
@@ -204,7 +212,7 @@ def section_out_examples(kb, encode, paths):
             query = engine.ranking_query(item["q"])
             if query is None:
                 continue
-            candidates = engine.entry_candidates(query)
+            candidates = engine.entry_candidates(query, signal)
             entry = fitting.label_item(item, query, candidates)
             if entry.partial or not any(entry.right):
                 entry.right, entry.none_right, entry.partial = (
@@ -215,13 +223,13 @@ def section_out_examples(kb, encode, paths):
             entry.source, entry.extra = "section-out", item
             entry.weight = ITEM_WEIGHT * SECTION_OUT_WEIGHT
             entries.append(entry)
-            found = engine.passages.candidates(query)
+            found = engine.passage_candidates(query, signal)
             examples.append(fitting.label_passages(item, entry, found))
     progress(f"section-out: {len(examples)} items over {len(by_section)} sections")
     return entries, examples
 
 
-def new_document_examples(kb, encode):
+def new_document_examples(kb, encode, signal):
     """The fictional protocols of NEW_DOCUMENTS, each added to a copy of the knowledge as
     add-document does (drafts only, so only its passages know it), with their questions:
     the new-document case as it really comes. For the entries "none of them" is right."""
@@ -244,7 +252,7 @@ def new_document_examples(kb, encode):
                 reference=meta["reference"], body=meta.get("body"),
             )  # fmt: skip
             engine = engine_for(load_knowledge(knowledge), encode)
-        items, found = item_examples(engine, [folder / "questions.yaml"])
+        items, found = item_examples(engine, [folder / "questions.yaml"], signal)
         for example in items:
             example.source = "new-document"
             if example.partial or not any(example.right):
@@ -405,13 +413,17 @@ def main() -> None:
     parser.add_argument("--no-semantic", action="store_true", help="fit the lexical model only")
     args = parser.parse_args()
     kb = load_knowledge()
-    variants = {"lexical": (None, [f for f in FEATURES if f not in SEMANTIC_FEATURES])}
+    lexical = [f for f in FEATURES if f not in SEMANTIC_FEATURES]
+    # name: (e5 embeddings for the index, the features, the meaning signal of the stage)
+    variants = {"lexical": (None, lexical, "lexical")}
+    if StaticVectors.load() is not None and not args.no_semantic:
+        variants["static"] = (None, list(FEATURES), "static")
     if semantic.available() and not args.no_semantic:
-        variants["semantic"] = (semantic.EmbeddingCache(EMBEDDING_CACHE), list(FEATURES))
+        variants["semantic"] = (semantic.EmbeddingCache(EMBEDDING_CACHE), list(FEATURES), "e5")
     specs, reports = {}, []
-    for name, (encode, names) in variants.items():
-        examples = curated_examples(kb, encode)
-        items, passage_examples = item_examples(engine_for(kb, encode), training_sets())
+    for name, (encode, names, signal) in variants.items():
+        examples = curated_examples(kb, encode, signal)
+        items, passage_examples = item_examples(engine_for(kb, encode), training_sets(), signal)
         specs[name], report, rankings, thresholds = fit_variant(name, examples + items, names)
         # The new-document cases shape the passages only: the entry model is fitted on the
         # knowledge as it is, and ranks them as it would at run time.
@@ -419,8 +431,8 @@ def main() -> None:
         model = fitting.model_from(
             name, spec["weights"], spec["none"], thresholds, spec["calibration"]
         )
-        out_items, out_passages = section_out_examples(kb, encode, training_sets())
-        new_items, new_passages = new_document_examples(kb, encode)
+        out_items, out_passages = section_out_examples(kb, encode, training_sets(), signal)
+        new_items, new_passages = new_document_examples(kb, encode, signal)
         for entry in out_items + new_items:
             rankings[id(entry)] = model.rank(entry.candidates)
         passage_examples += out_passages + new_passages
