@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from bot.config import ConfigError, Settings
-from bot.index import DEFAULT_INDEX_PATH, build_index, knowledge_fingerprint
+from bot.index import DEFAULT_INDEX_PATH, EMBEDDING_CACHE, build_index, knowledge_fingerprint
 from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeError, load_knowledge
 from bot.logging_setup import configure_logging
 from bot.models import DOCUMENT_KINDS
@@ -102,6 +102,8 @@ def build(knowledge_dir: Path | None, db_path: Path | None, semantic: bool) -> N
         target,
         fingerprint=knowledge_fingerprint(directory),
         semantic=semantic,
+        # Beside the index it serves, so an image can drop it after the build.
+        embedding_cache=target.parent / EMBEDDING_CACHE.name,
     )
     elapsed = time.perf_counter() - started
     click.echo(f"Built {path} with {len(kb.entries)} entries in {elapsed:.2f} s")
