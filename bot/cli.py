@@ -317,10 +317,28 @@ def curate(host: str, port: int, db_path: Path | None) -> None:
     rows = store.question_rows() if store else []
     if store:
         store.close()
+    if not is_loopback(host):
+        click.echo(
+            f"Warning: --host {host} makes the curator view reachable from other machines. "
+            "It has no login: it shows the logged questions to anyone who can connect. "
+            "Put it behind a proxy with authentication, or use 127.0.0.1.",
+            err=True,
+        )
     folder = Path(settings.state_db_path).parent / "curator-view"
     snapshot, meta = prepare(rows, index.resolve(), folder)
     click.echo(f"Curator view on http://{host}:{port}/ ({len(rows)} logged questions)", err=True)
     serve(snapshot, index.resolve(), meta, host=host, port=port)
+
+
+def is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name: it may resolve anywhere
+        return False
 
 
 @main.command()

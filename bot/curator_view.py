@@ -147,7 +147,10 @@ def export_log(rows: Iterable[Mapping], path: Path | str) -> Path:
     rows = [{**row, "grupp": groups.get(folded(row.get("question") or ""))} for row in rows]
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite_utils.Database(path, recreate=True)
+    # Masked questions, but still the users' words: owner only, as the state store.
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    db = sqlite_utils.Database(path)
     table = db["questions"]
     table.create(LOG_COLUMNS, pk="id")
     table.insert_all(({k: row.get(k) for k in LOG_COLUMNS} for row in rows), batch_size=1000)

@@ -17,6 +17,7 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import secrets
 import sqlite3
 import threading
@@ -189,21 +190,23 @@ class StateStore:
 
     def create_schema(self) -> None:
         with self._connect() as db:
-            for statement in TABLES:
-                db.execute(statement.format(serial=self.serial))
-            rows = db.execute("SELECT version FROM schema_version").fetchall()
-            if not rows:
-                db.execute(
-                    self._sql("INSERT INTO schema_version (version) VALUES (?)"),
-                    (SCHEMA_VERSION,),
-                )
-            elif rows[0][0] > SCHEMA_VERSION:
+            self._create_tables(db)
+            [(version,)] = db.execute("SELECT max(version) FROM schema_version").fetchall()
+            if version > SCHEMA_VERSION:
                 raise StateError(
-                    f"{self.where}: the state store has schema version {rows[0][0]}, newer "
+                    f"{self.where}: the state store has schema version {version}, newer "
                     f"than this bot's {SCHEMA_VERSION}: upgrade the bot"
                 )
-            elif rows[0][0] < SCHEMA_VERSION:
-                self._upgrade(db, rows[0][0])
+            if version < SCHEMA_VERSION:
+                self._upgrade(db, version)
+
+    def _create_tables(self, db) -> None:
+        for statement in TABLES:
+            db.execute(statement.format(serial=self.serial))
+        if not db.execute("SELECT version FROM schema_version").fetchall():
+            db.execute(
+                self._sql("INSERT INTO schema_version (version) VALUES (?)"), (SCHEMA_VERSION,)
+            )
 
     def _upgrade(self, db, version: int) -> None:
         """Adds the columns of later versions (a column another replica added is kept)."""
@@ -420,7 +423,8 @@ class StateStore:
         }
 
     def question_rows(self) -> list[dict]:
-        """Every logged question (for reports and exports), oldest first."""
+        """Every logged question within the retention period (for reports and exports),
+        oldest first."""
         columns = (
             "id",
             "asked_at",
@@ -435,7 +439,12 @@ class StateStore:
             "kind",
             "passage",
         )
-        rows = self._execute(f"SELECT {', '.join(columns)} FROM questions ORDER BY id")
+        # Within the retention period even when the pruning has not run yet.
+        oldest = _iso(datetime.now(UTC) - timedelta(days=self.retention_days))
+        rows = self._execute(
+            f"SELECT {', '.join(columns)} FROM questions WHERE asked_at >= ? ORDER BY id",
+            (oldest,),
+        )
         return [dict(zip(columns, row, strict=True)) for row in rows]
 
     # -- the update inbox -------------------------------------------------------------------
@@ -538,27 +547,57 @@ class SqliteStateStore(StateStore):
         # One connection for the process, one call at a time: writers in this process never
         # wait on each other's locks; the busy timeout is for other processes.
         self._db: sqlite3.Connection | None = None
+        self._inode: int | None = None  # of the file the connection has open
         self._lock = threading.Lock()
+
+    def _open(self) -> sqlite3.Connection:
+        # Hashed ids and masked questions are still nobody else's business: owner only.
+        # SQLite gives its -wal and -shm files the main file's mode.
+        os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
+        os.chmod(self.path, 0o600)
+        db = sqlite3.connect(
+            self.path, timeout=SQLITE_BUSY_SECONDS, isolation_level=None, check_same_thread=False
+        )
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        self._inode = os.stat(self.path).st_ino
+        return db
+
+    def _replaced(self) -> bool:
+        """The file was deleted or replaced under the open connection: its writes would go
+        nowhere."""
+        try:
+            return os.stat(self.path).st_ino != self._inode
+        except FileNotFoundError:
+            return True
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             try:
-                if self._db is None:
-                    self._db = sqlite3.connect(
+                if self._db is not None and self._replaced():
+                    log.error(
+                        "BOT_STATE_DB=%s was deleted or replaced while the bot ran: starting "
+                        "it again empty (chat state and the curator log so far are gone)",
                         self.path,
-                        timeout=SQLITE_BUSY_SECONDS,
-                        isolation_level=None,
-                        check_same_thread=False,
                     )
-                    self._db.execute("PRAGMA journal_mode = WAL")
-                    self._db.execute("PRAGMA synchronous = NORMAL")
+                    self._db.close()
+                    self._db = None
+                    fresh = True
+                else:
+                    fresh = False
+                if self._db is None:
+                    self._db = self._open()
+                    if fresh:
+                        self._create_tables(self._db)
                 yield self._db
             except sqlite3.Error as error:
                 if self._db is not None and not self._db.in_transaction:
                     self._db.close()  # opened again on the next call: the file may be back
                     self._db = None
                 raise StateError(f"BOT_STATE_DB={self.path}: {error}") from error
+            except OSError as error:
+                raise StateError(f"BOT_STATE_DB={self.path}: {error.strerror}") from error
 
     def close(self) -> None:
         with self._lock:

@@ -108,3 +108,37 @@ def test_the_readme_commands_work_as_typed_with_the_system_python():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("OK: ")
+
+
+def test_curate_warns_before_serving_on_a_non_loopback_address(index_path, tmp_path, monkeypatch):
+    import bot.curator_view
+
+    served = []
+    monkeypatch.setattr(bot.curator_view, "serve", lambda *args, **kw: served.append(kw["host"]))
+    env = {"BOT_STATE_DB": str(tmp_path / "state.db"), "TELEGRAM_BOT_TOKEN": ""}
+    for host, warned in (
+        ("0.0.0.0", True),
+        ("192.168.1.5", True),
+        ("127.0.0.1", False),
+        ("::1", False),
+        ("localhost", False),
+    ):
+        result = CliRunner().invoke(
+            main, ["curate", "--db", str(index_path), "--host", host], env=env
+        )
+        assert result.exit_code == 0, result.output
+        assert ("reachable from other machines" in result.output) is warned, host
+    assert served == ["0.0.0.0", "192.168.1.5", "127.0.0.1", "::1", "localhost"]
+
+
+def test_the_exported_log_is_readable_by_the_owner_only(tmp_path):
+    from bot.curator_view import export_log
+
+    target = tmp_path / "export.db"
+    target.write_text("older export")
+    target.chmod(0o644)
+    export_log(
+        [{"id": 1, "asked_at": "2026-01-01T00:00:00+00:00", "status": "abstain", "question": "q"}],
+        target,
+    )
+    assert target.stat().st_mode & 0o777 == 0o600

@@ -150,3 +150,39 @@ def test_a_locked_database_fails_fast_with_the_setting_named(store):
         store.log_question("fråga", "abstain", None)
     assert time.monotonic() - started < 3
     holder.execute("ROLLBACK")
+
+
+def test_the_state_file_and_its_journal_are_readable_by_the_owner_only(store):
+    store.log_question("fråga", "abstain", None)
+    files = [store.path, *store.path.parent.glob("state.db-*")]
+    assert len(files) >= 2  # the database and its write-ahead log
+    assert {oct(path.stat().st_mode & 0o777) for path in files} == {"0o600"}
+
+
+def test_a_wider_state_file_is_narrowed_when_opened(tmp_path):
+    path = tmp_path / "state.db"
+    path.touch(mode=0o644)
+    path.chmod(0o644)
+    SqliteStateStore(path, key=state_key(TOKEN)).create_schema()
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_state_file_deleted_while_running_is_started_again_and_said(store, caplog):
+    store.set_language(1, "en")
+    store.path.unlink()
+    for journal in store.path.parent.glob("state.db-*"):
+        journal.unlink()
+    store.set_language(2, "sv")
+    assert store.path.is_file(), "the writes go to a file again, not to a deleted one"
+    again = SqliteStateStore(store.path, key=state_key(TOKEN))
+    assert (again.chat(1).lang, again.chat(2).lang) == (None, "sv")
+    assert any("deleted or replaced" in r.getMessage() for r in caplog.records)
+
+
+def test_reports_and_exports_hold_only_rows_within_the_retention(store):
+    store.log_question("ny fråga", "abstain", None)
+    store._execute(
+        "INSERT INTO questions (asked_at, status, question) VALUES (?, ?, ?)",
+        ("2020-01-01T00:00:00+00:00", "abstain", "gammal fråga"),
+    )
+    assert [row["question"] for row in store.question_rows()] == ["ny fråga"]
