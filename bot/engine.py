@@ -230,9 +230,7 @@ class Engine:
             raise IndexUnavailableError(f"the knowledge index cannot be read: {error}") from None
         except Exception:  # the engine never fails a user; the log keeps the cause
             log.exception("answering failed")
-            return _Reply(
-                self.replies.abstain(str(question)[:200], lang or "sv", "not_understood")
-            )
+            return _Reply(self.replies.abstain(str(question)[:200], lang or "sv", "engine_error"))
 
     def _answer(self, question: str, lang: str | None) -> _Reply:
         clock = self.clock

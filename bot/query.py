@@ -52,7 +52,8 @@ NUMBER_WORDS = {
     "nio": 9, "tio": 10, "elva": 11, "tolv": 12, "tjugo": 20, "one": 1, "two": 2, "three": 3,
     "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
 }  # fmt: skip
-FIGURE = re.compile(r"(?<![\d:.])(?!(?:19|20)\d\d\b)\d+(?:[.,]\d+)?(?![\d:])")
+# At most 12 digits: no figure in the material is longer, and a longer run is no figure.
+FIGURE = re.compile(r"(?<![\d:.])(?!(?:19|20)\d\d\b)\d{1,12}(?:[.,]\d{1,6})?(?![\d:]|[.,]\d)")
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,8 @@ ABSTAIN_LEAD = {
     "här svarar jag på frågor.",
     ("command", "en"): "{place} is a command, not a question. Commands work in the chat; here "
     "I answer questions.",
+    ("engine_error", "sv"): "Något gick fel när jag skulle svara på den frågan.",
+    ("engine_error", "en"): "Something went wrong while I was answering that question.",
     ("unknown_entry", "sv"): "Det svaret finns inte (längre). Ställ gärna frågan igen.",
     ("unknown_entry", "en"): "That answer does not exist (any more). Please ask again.",
 }
@@ -96,7 +98,7 @@ def abstain_text(
     """An abstention: why, what the bot answers from (`scope`) and where to turn instead."""
     lead = ABSTAIN_LEAD.get((reason, lang), ABSTAIN_LEAD[("not_in_material", lang)])
     lead = lead.format(place=place)
-    if reason in ("not_understood", "greeting", "command"):
+    if reason in ("not_understood", "greeting", "command", "engine_error"):
         return f"{lead} {REPHRASE[lang]}"
     if reason == "thanks":
         return lead

@@ -336,7 +336,9 @@ class StateStore:
         kept only for statuses that tell curators what is missing (see KEPT_STATUSES) and
         for answers from a passage (candidates for new entries); `passage` is the quoted
         source text (document, section, text: public record, no personal data)."""
-        text = question if status in KEPT_STATUSES or kind == "passage" else None
+        # A failure of the bot is the operator's (the log has it), not a gap for curators.
+        kept = (status in KEPT_STATUSES and kind != "engine_error") or kind == "passage"
+        text = question if kept else None
         rows = self._execute(
             "INSERT INTO questions (asked_at, status, question, entry_id, choices, lang, kind, "
             "passage) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",

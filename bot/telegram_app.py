@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 import logging
 import queue
 import re
@@ -563,16 +564,17 @@ async def on_other_command(update: Update, context: Context) -> None:
     """A command no handler took: a Swedish spelling ('/hjälp', '/språk') runs its alias,
     anything else gets a short help."""
     first = (update.effective_message.text or "").split(maxsplit=1)[0]
-    name = fold(first[1:].split("@", 1)[0])
-    handler = COMMANDS_BY_NAME.get(name)
+    command, _, addressee = first[1:].partition("@")
+    chat = update.effective_chat
+    in_group = chat is not None and chat.type != ChatType.PRIVATE
+    if in_group and addressee.casefold() != (context.bot.username or "").casefold():
+        return  # another bot's command in a group ("/start@OtherBot", or "/weather")
+    handler = COMMANDS_BY_NAME.get(fold(command))
     if handler is not None:
         rest = (update.effective_message.text or "").split(maxsplit=1)[1:]
         context.args = rest[0].split() if rest else []
         await handler(update, context)
         return
-    chat = update.effective_chat
-    if chat is not None and chat.type != ChatType.PRIVATE and "@" not in first:
-        return  # another bot's command in a group
     lang = await ui_lang(update, context)
     await reply(update, context, chat_text("unknown_command", lang))
 
@@ -867,6 +869,26 @@ async def apologise(chat_id: int | None, context: Context, key: str) -> None:
 # --- building and running --------------------------------------------------------------------
 
 
+def without_lone_surrogates(update: Update, bot) -> Update:
+    """The update with lone surrogates dropped from every field: broken clients send them as
+    JSON escapes, and no text holding one can be encoded, stored or sent."""
+    data = json.dumps(update.to_dict(), ensure_ascii=False)
+    try:
+        data.encode("utf-8")
+    except UnicodeEncodeError:
+        return Update.de_json(json.loads(data.encode("utf-8", "ignore")), bot)
+    return update
+
+
+class BotApplication(Application):
+    """Every update, however it arrives (polling, webhook, recovery), is cleaned first."""
+
+    async def process_update(self, update: object) -> None:
+        if isinstance(update, Update):
+            update = without_lone_surrogates(update, self.bot)
+        await super().process_update(update)
+
+
 def build_application(
     settings: Settings,
     engine: Engine,
@@ -880,6 +902,7 @@ def build_application(
     pacer without Telegram's overall limit, to measure the bot rather than the limit)."""
     builder = (
         ApplicationBuilder()
+        .application_class(BotApplication)
         .token(settings.require_token())
         .defaults(
             Defaults(

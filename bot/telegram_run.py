@@ -62,7 +62,7 @@ class Inbox:
         if self.store is None:
             return None
         chat = update.effective_chat
-        payload = json.dumps(update.to_dict(), ensure_ascii=False)
+        payload = json.dumps(update.to_dict())  # ASCII: a lone surrogate stays an escape
         try:
             return await asyncio.to_thread(
                 self.store.accept_update, update.update_id, chat.id if chat else None, payload

@@ -425,3 +425,14 @@ def test_a_remark_in_parentheses_on_what_is_not_stated_does_not_hide_the_sentenc
     answer = engine.answer("Hur arbetar Huddinge för att motverka segregation?")
     assert answer.status == "answer", answer.text
     assert answer.entry_id == "segregation-i-korthet"
+
+
+def test_an_engine_failure_is_an_apology_with_its_own_reason(engine, monkeypatch, caplog):
+    def broken(question, lang):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(engine, "_answer", broken)
+    answer = engine.answer("Vem fick demokratipriset?")
+    assert (answer.status, answer.reason) == ("abstain", "engine_error")
+    assert answer.text.startswith("Något gick fel")
+    assert any(r.exc_info for r in caplog.records), "the operator's log keeps the cause"

@@ -95,3 +95,30 @@ async def test_statistics_are_never_posted_to_a_group(bot):
 async def test_another_bots_command_in_a_group_is_ignored(bot):
     await bot.send(message_update("/weather", chat_type="group"))
     assert bot.telegram.sent() == []
+
+
+@pytest.mark.parametrize("command", ["/start@OtherBot", "/hjalp@OtherBot", "/start@OtherBot ask"])
+async def test_a_command_addressed_to_another_bot_in_a_group_is_ignored(bot, command):
+    await bot.send(message_update(command, chat_type="group"))
+    assert bot.telegram.sent() == []
+
+
+@pytest.mark.parametrize("text", ["/start \ud800", "/start ask_\udcff", "/fraga \ud800 priset"])
+async def test_lone_surrogates_in_commands_get_a_reply_without_the_apology(bot, text):
+    await bot.send(message_update(text))
+    assert bot.telegram.sent(), "the command got no reply"
+    assert no_apology(bot)
+
+
+@pytest.mark.parametrize("data", ["e:\ud800", "f:+:\udcff" + "a" * 20, "a:\ud800", "\udcff"])
+async def test_lone_surrogates_in_button_data_get_a_reply_without_the_apology(bot, data):
+    await bot.send(callback_update(data))
+    assert bot.telegram.sent("answerCallbackQuery") or bot.telegram.sent("editMessageText")
+    assert no_apology(bot)
+    assert bot.services.store.counts()["upvote"] == 0
+
+
+async def test_a_question_with_a_huge_number_is_answered_not_crashed(bot, caplog):
+    reply = await bot.say("Kostade kamerorna " + "9" * 309 + " kronor?")
+    assert reply and not reply.startswith(APOLOGY)
+    assert not [r for r in caplog.records if r.exc_info], "no traceback in the log"

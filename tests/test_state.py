@@ -186,3 +186,9 @@ def test_reports_and_exports_hold_only_rows_within_the_retention(store):
         ("2020-01-01T00:00:00+00:00", "abstain", "gammal fråga"),
     )
     assert [row["question"] for row in store.question_rows()] == ["ny fråga"]
+
+
+def test_a_failure_of_the_bot_is_not_logged_as_a_question_for_curators(store):
+    store.log_question("Kostade det 999 kr?", "abstain", None, kind="engine_error")
+    store.log_question("Vad kostade det?", "abstain", None, kind="not_in_material")
+    assert [row["question"] for row in store.question_rows()] == [None, "Vad kostade det?"]
