@@ -52,10 +52,10 @@ class Settings:
         mode = _choice(env, "BOT_MODE", MODES, "polling")
         settings = cls(
             telegram_token=_token(env),
-            telegram_base_url=_optional(env, "TELEGRAM_BASE_URL"),
+            telegram_base_url=_http_url(env, "TELEGRAM_BASE_URL"),
             admin_ids=_admin_ids(env),
             mode=mode,  # type: ignore[arg-type]
-            webhook_url=_optional(env, "WEBHOOK_URL"),
+            webhook_url=_http_url(env, "WEBHOOK_URL"),
             webhook_secret=_webhook_secret(env),
             port=_int(env, "PORT", 8080, minimum=1, maximum=65535),
             webhook_listen=_optional(env, "WEBHOOK_LISTEN") or "127.0.0.1",
@@ -152,6 +152,25 @@ def _database_url(env: Mapping[str, str]) -> str | None:
             "DATABASE_URL is not a valid URL (check the host and the port): "
             "postgresql://user:password@host:5432/database"
         ) from None
+    return url
+
+
+def _http_url(env: Mapping[str, str], name: str) -> str | None:
+    """An http(s) URL with a host, checked here rather than at the first request."""
+    url = _optional(env, name)
+    if url is None:
+        return None
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        _ = parts.port
+    except ValueError:
+        valid = False
+    if not valid:
+        raise ConfigError(
+            f"{name} is not a valid http(s) URL with a host (an IPv6 address goes in brackets: "
+            "https://[2001:db8::1]:8443/path)"
+        )
     return url
 
 

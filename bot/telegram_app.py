@@ -56,6 +56,7 @@ from bot.chat_texts import (
     normalise_lang,
 )
 from bot.config import ConfigError, Settings
+from bot.logging_setup import redact
 from bot.models import Answer, Suggestion
 from bot.privacy import scrub
 from bot.render import render_html, render_quote_check, split_message
@@ -969,6 +970,17 @@ def run_bot(settings: Settings) -> None:
     except InvalidToken:
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN was rejected by Telegram: check the token with @BotFather"
+        ) from None
+    except NetworkError as error:  # only at start-up: later, sends and fetches retry
+        where = "TELEGRAM_BASE_URL" if settings.telegram_base_url else "api.telegram.org"
+        raise ConfigError(
+            f"Cannot reach Telegram ({where}): {redact(str(error))}. Check "
+            "the network (a restart policy starts the bot again)"
+        ) from None
+    except OSError as error:
+        raise ConfigError(
+            f"PORT={settings.port}: cannot listen on {settings.webhook_listen}:{settings.port} "
+            f"({error.strerror or error}): another process has it, or set PORT / WEBHOOK_LISTEN"
         ) from None
     finally:
         application.bot_data["services"].engine.close()
