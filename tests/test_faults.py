@@ -366,3 +366,25 @@ async def test_postgresql_gone_costs_each_answer_little(engine, tmp_path, postgr
             waits.append(time.monotonic() - started)
     assert max(waits) < 2.0, waits
     assert caplog.text.count("State store unavailable") == 1
+
+
+def test_the_soak_scenarios_run_and_report_their_numbers():
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "soak.py"
+
+    def soak(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, str(script), *args], capture_output=True, text=True, timeout=300
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    copies = soak("--scenario", "duplicates", "--chats", "6", "--copies", "3")
+    assert copies.count("answers per update {1: 6}") == 2, copies
+    stuck = soak("--scenario", "stuck-chat", "--chats", "30", "--burst", "60")
+    assert "other chats answered: 30/30" in stuck and "inline queries answered: 30/30" in stuck
+    assert re.search(r"p95 \d+\.\d\d", stuck)
