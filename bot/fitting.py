@@ -215,7 +215,9 @@ def outcome(example: Example, ranking: Ranking, thresholds: Thresholds) -> Outco
     answerable = example.answerable
     hit = any(r.entry.id in right_ids for r in plan.choices)
     if plan.kind == "answer":
-        right = plan.chosen[0].entry.id in right_ids
+        # Strictly, as a reader scores it: an entry with only some of the asked facts is the
+        # best to rank first, but answering with it is a wrong answer.
+        right = plan.chosen[0].entry.id in right_ids and not example.partial
         return Outcome("answer", right, plan.confidence, hit, answerable)
     if plan.kind == "suggest":
         return Outcome("suggest", example.none_right, plan.confidence, hit, answerable)

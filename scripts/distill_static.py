@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -27,6 +28,8 @@ from bot.static import SIF_A, STATIC_PATH, fold_word, raw_words
 
 DIMENSIONS = 128
 BATCH = 128
+# How strongly a tuned word vector is held to its distilled one (per unit of text weight).
+TUNE_STRENGTH = 0.1
 
 
 def vocabulary(limit: int) -> list[str]:
@@ -71,30 +74,86 @@ def embed(vocab: list[str]) -> np.ndarray:
     return np.vstack(rows)
 
 
-def reduce(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """PCA to DIMENSIONS, then int8 with one scale per dimension."""
-    centred = vectors - vectors.mean(axis=0)
-    _, _, components = np.linalg.svd(centred, full_matrices=False)
-    reduced = centred @ components[:DIMENSIONS].T
+def principal(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The mean and the first DIMENSIONS principal directions of the word vectors."""
+    mean = vectors.mean(axis=0)
+    _, _, components = np.linalg.svd(vectors - mean, full_matrices=False)
+    return mean, components[:DIMENSIONS]
+
+
+def quantise(reduced: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """int8 with one scale per dimension."""
     scale = np.abs(reduced).max(axis=0) / 127.0
     return np.round(reduced / scale).astype(np.int8), scale.astype(np.float32)
+
+
+def sentences() -> list[str]:
+    """The texts whose e5 embeddings the word vectors are tuned to reproduce: the source
+    texts sentence by sentence, and every entry's title, answers and curated questions."""
+    from bot.passages import sentences as split_sentences
+
+    kb = load_knowledge()
+    texts = [
+        sentence
+        for text in kb.sources.values()
+        for sentence in split_sentences(" ".join(text.split()))
+    ]
+    for entry in kb.entries:
+        texts += [entry.title, entry.answer, entry.answer_en, *entry.questions]
+    return list(dict.fromkeys(t for t in texts if t and raw_words(t)))
+
+
+def tune(vocab, reduced, weight, mean, components, texts, strength=TUNE_STRENGTH):
+    """Word vectors whose weighted means come closer to e5's own embedding of each text
+    (tokenlearn-style): ridge regression towards the distilled vectors, solved in closed
+    form over the words the texts use. Words the texts do not use keep their vectors."""
+    from bot.static import StaticVectors
+
+    table = StaticVectors(np, vocab, reduced, np.float32(1.0), weight)
+    rows_of = [[row for word in raw_words(text) for row in table.rows(word)] for text in texts]
+    used = sorted({row for rows in rows_of for row in rows})
+    column = {row: i for i, row in enumerate(used)}
+    mixing = np.zeros((len(texts), len(used)), dtype=np.float64)
+    for i, rows in enumerate(rows_of):
+        total = sum(weight[row] for row in rows)
+        for row in rows:
+            mixing[i, column[row]] += weight[row] / total
+    targets = (embed(texts) - mean) @ components.T
+    # The static vector of a text is compared by cosine: scale each target to the length
+    # of the text's present mean, so the fit changes directions, not lengths.
+    present = mixing @ reduced[used]
+    lengths = np.linalg.norm(present, axis=1) / np.maximum(np.linalg.norm(targets, axis=1), 1e-9)
+    targets = targets * lengths[:, None]
+    gram = mixing.T @ mixing + strength * np.eye(len(used))
+    solved = np.linalg.solve(gram, mixing.T @ targets + strength * reduced[used])
+    tuned = reduced.copy()
+    tuned[used] = solved
+    return tuned
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--words", type=int, default=24000, help="common Swedish words taken")
+    parser.add_argument("--no-tune", action="store_true", help="the distilled vectors as they are")
+    parser.add_argument("--out", type=Path, default=STATIC_PATH, help="where to write")
     args = parser.parse_args()
     vocab = vocabulary(args.words)
     print(f"{len(vocab)} words", file=sys.stderr)
-    vectors, scale = reduce(embed(vocab))
+    vectors = embed(vocab)
+    mean, components = principal(vectors)
+    reduced = (vectors - mean) @ components.T
+    weight = weights(vocab)
+    if not args.no_tune:
+        reduced = tune(vocab, reduced, weight, mean, components, sentences())
+    vectors, scale = quantise(reduced)
     np.savez_compressed(
-        STATIC_PATH,
+        args.out,
         words=np.asarray("\n".join(vocab)),
         vectors=vectors,
         scale=scale,
-        weights=weights(vocab),
+        weights=weight,
     )
-    print(f"wrote {STATIC_PATH} ({STATIC_PATH.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
+    print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
 
 
 if __name__ == "__main__":

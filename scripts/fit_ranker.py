@@ -365,14 +365,15 @@ def passage_top_pair(example, ranking: Ranking) -> tuple[float, bool] | None:
 
 
 def top_pair(example, ranking: Ranking) -> tuple[float, bool] | None:
-    """(probability of the top candidate, whether it is right), for calibration."""
+    """(probability of the top candidate, whether it is right), for calibration: an entry
+    with only some of the asked facts is not right, so confidence means the whole answer."""
     if not ranking.ranked or not (any(example.right) or example.none_right):
         return None
     top = ranking.top
     right = {c.entry.id for c, ok in zip(example.candidates, example.right, strict=True) if ok}
     if top.entry.is_gap:
         return top.probability, example.none_right or top.entry.id in right
-    return top.probability, top.entry.id in right
+    return top.probability, top.entry.id in right and not example.partial
 
 
 def top1(examples, rankings) -> float:

@@ -1,0 +1,34 @@
+"""The fitting's labels and outcomes: what counts as a right answer when the bars and the
+calibration are chosen."""
+
+from dataclasses import replace
+
+from bot import fitting
+
+
+def example_for(engine, item):
+    query = engine._route(item["q"], None)[2]
+    candidates = engine.entry_candidates(query)
+    example = fitting.label_item(item, query, candidates)
+    return example, engine.stages[-1].model.rank(candidates)
+
+
+def test_an_answer_holding_only_some_of_the_asked_facts_is_a_wrong_answer(engine):
+    # The prize's winners and the graffiti share: no single entry holds both.
+    item = {
+        "q": "Vilka fick demokratipriset och hur många klotterärenden var det?",
+        "expect": ["Ganters", "415"],
+    }
+    example, ranking = example_for(engine, item)
+    assert example.partial and any(example.right)  # the best entry is still the one to rank first
+    always = replace(engine.stages[-1].model.thresholds, answer=0.0)
+    outcome = fitting.outcome(example, ranking, always)
+    assert outcome.kind == "answer" and not outcome.right
+
+
+def test_an_answer_holding_every_asked_fact_is_right(engine):
+    item = {"q": "Vilka fick demokratipriset 2021?", "expect": ["Ganters", "Karlsson"]}
+    example, ranking = example_for(engine, item)
+    assert not example.partial
+    always = replace(engine.stages[-1].model.thresholds, answer=0.0)
+    assert fitting.outcome(example, ranking, always).right
