@@ -15,7 +15,7 @@ test: $(STAMP) $(E2E_STAMP)
 	@scripts/ensure_postgres.sh
 	$(VENV)/bin/ruff check .
 	$(PY) -m bot validate
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=5
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
