@@ -49,6 +49,8 @@ def with_passages(plan: Plan, passages: Ranking | None, thresholds: Thresholds) 
     if passages is None or not passages.ranked:
         return plan
     top = passages.ranked[0]
+    if top.candidate.unmet:
+        return plan  # it lacks what the question demands, as an entry would
     confidence = passages.calibrate(top.probability)
     if new_document(top):
         bar = thresholds.passage_uncurated
@@ -110,9 +112,11 @@ def _decide(ranking: Ranking, query: Query, thresholds: Thresholds) -> Plan:
         runners = tuple(r for r in rest[:MAX_CHOICES] if r.probability >= thresholds.alternative)
         return Plan("answer", confidence, chosen, runners)
     if 1 - ranking.none >= thresholds.suggest:  # something fits, nothing stands out
-        # A one-topic question ("demokrati") spreads over the topic's entries: its best
+        # A one-topic question ("demokrati") spreads over the topic's entries, and a bare
+        # list of topics ("demokratidagar demokratipris") over several topics': their best
         # entries of different sections are the choices, however the probability spreads.
-        bar = BROAD_OPTION if len(query.topical_groups) <= 1 else thresholds.option
+        bare = not query.cues and query.intent is None and is_topic_list(query)
+        bar = BROAD_OPTION if len(query.topical_groups) <= 1 or bare else thresholds.option
         options = diverse([r for r in facts if r.probability >= bar])[:MAX_CHOICES]
         if len(options) >= 2:
             return Plan("suggest", confidence, choices=tuple(options))
@@ -178,6 +182,13 @@ def section_confidence(ranking: Ranking, ranked: list[Ranked]) -> float:
 
 def _holds_asked_kind(ranked: Ranked) -> bool:
     return not ranked.candidate.features["cue_missed"] and not ranked.candidate.unmet
+
+
+def is_topic_list(query: Query) -> bool:
+    """Every word names a topic the entries know ("demokratidagar demokratipris"): a list
+    of topics, not a sentence."""
+    groups = query.groups
+    return bool(groups) and all(group.known and group.in_entries for group in groups)
 
 
 def asks_for_something(query: Query) -> bool:

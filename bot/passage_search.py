@@ -102,6 +102,10 @@ class IndexedPassage:
     def years(self) -> frozenset[str]:
         return question_years(self.folded)
 
+    def speaks_of_the_future(self, period: set[str]) -> bool:
+        """A plan, or a year after the one its document covers."""
+        return bool(PLAN.search(self.folded)) or any(y > max(period) for y in self.years if period)
+
     def satisfies(self, cue: str, districts: tuple[str, ...] = ()) -> bool:
         """Whether the passage holds the kind of fact a question word asks for."""
         text = self.text
@@ -131,6 +135,7 @@ class PassageCandidate:
     passage: IndexedPassage
     features: dict[str, float]
     matched: frozenset[int]  # positions of the query groups the passage holds
+    unmet: frozenset[str] = frozenset()  # what the question demands and the passage lacks
 
     @property
     def sort_key(self) -> tuple:
@@ -147,6 +152,10 @@ class EntryEvidence:
 
 
 REQUIRED = ("count", "share", "cost", "when")
+# Words of a plan in a passage (folded): what is to happen, not what happened.
+PLAN = re.compile(
+    r"\b(ska|skall|kommer att|planer\w*|planera\w*|avser|nasta|kommande|framover|tillkommer)\b"
+)
 
 
 class PassageSearcher:
@@ -293,7 +302,10 @@ class PassageSearcher:
             "semantic": 0.0,
             "semantic_rank": 0.0,
         }
-        return PassageCandidate(passage, features, frozenset(matched))
+        # The date of a coming occasion ("när är nästa …"): only a plan or a later date says it.
+        coming = {"when", "future"} <= cues and not passage.speaks_of_the_future(period)
+        unmet = frozenset({"future"} if coming else ())
+        return PassageCandidate(passage, features, frozenset(matched), unmet)
 
 
 def with_evidence(candidates: list[PassageCandidate], evidence: EntryEvidence) -> list:

@@ -260,9 +260,17 @@ FALL = re.compile(
     r"\b(minskade|minskat|minskar|minskning\w*|farre|mindre|sjonk|sjunkit|lagre|forsamr\w*|"
     r"fell|fallen|decreas\w*|went down|dropped|declin\w*|fewer|lower|less|worse\w*)\b"
 )
-# Two figures compared: '415 klotterärenden …, jämfört med 474 år 2020' (years are no figures).
+# Two figures compared: "415 …, jämfört med 474 år 2020" or "415 … (474 år 2020)"; years
+# are no figures.
 FIGURE_NOT_YEAR = r"(?<![\d])(?!(?:19|20)\d\d\b)(\d[\d ]*(?:[.,]\d+)?)"
-COMPARED = re.compile(FIGURE_NOT_YEAR + r"\s*%?[^.;]*?jämfört med " + FIGURE_NOT_YEAR)
+COMPARED = re.compile(
+    FIGURE_NOT_YEAR
+    + r"\s*%?[^.;]*?(?:jämfört med "
+    + FIGURE_NOT_YEAR
+    + r"|\("
+    + FIGURE_NOT_YEAR
+    + r"\s*%?\s*år (?:19|20)\d\d)"
+)
 
 
 def _direction(query: Query, row: dict, lang: str) -> str | None:
@@ -301,7 +309,10 @@ def _entry_trend(answer: str, years: frozenset[str]) -> str | None:
     match = COMPARED.search(answer)
     if match is None:
         return None
-    now, then = (float(g.replace(" ", "").replace(",", ".") or 0) for g in match.groups())
+    now, compared, bracketed = match.groups()
+    now, then = (
+        float(g.replace(" ", "").replace(",", ".") or 0) for g in (now, compared or bracketed)
+    )
     return None if now == then else ("up" if now > then else "down")
 
 

@@ -111,20 +111,22 @@ UNSTATED = {
         "share": "någon andel",
         "cost": "några belopp eller kostnader",
         "when": "något datum",
-        "future": "några planer",
+        "future": "några planer eller kommande tillfällen",
         "year": "något om det året",
         "name": "några namn",
         "amount": "några belopp",
+        "why": "något skäl",
     },
     "en": {
         "count": "a number",
         "share": "a share",
         "cost": "amounts or costs",
         "when": "a date",
-        "future": "plans",
+        "future": "plans or coming dates",
         "year": "anything about that year",
         "name": "names",
         "amount": "amounts",
+        "why": "a reason",
     },
 }
 
@@ -161,9 +163,13 @@ def unstated_text(cues, lang: str) -> str:
     """The figure, date, plan or year a question asks for that the material does not give."""
     what = " eller " if lang == "sv" else " or "
     missing = what.join(UNSTATED[lang][cue] for cue in sorted(cues) if cue in UNSTATED[lang])
+    if not missing:  # a cue without words of its own: say it plainly
+        if lang == "sv":
+            return "Materialet anger inte just det du frågar om. Det här står:"
+        return "The material does not give exactly what you ask. This is what it says:"
     if lang == "sv":
         return f"Materialet anger inte {missing} för det du frågar om. Det här står:"
-    return f"The material gives no {missing} for what you ask. This is what it says:"
+    return f"The material does not give {missing} for what you ask. This is what it says:"
 
 
 def not_stated_text(what: str, lang: str, *, place: str = "") -> str:

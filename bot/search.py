@@ -29,8 +29,9 @@ REQUIRED_CUES = ("count", "share", "cost", "future", "when", "why")
 # What an answer must hold, whatever else fits: a count, share, amount, name, date or
 # reason question answered without a figure, name, date or cause is a wrong answer, and so
 # is a question
-# about a year the entry does not speak of ("year"). ("future" is too often a plain word
-# - "vill gå på nästa" - to be more than a feature.)
+# about a year the entry does not speak of ("year"). ("future" alone is too often a plain
+# word - "vill gå på nästa" - to be more than a feature; with "when" it asks for the date of
+# a coming occasion, which a past date does not answer.)
 HARD_CUES = ("count", "share", "when", "name", "amount", "why")
 AMOUNT = re.compile(
     r"\d[\d\s,.]*\s*(kr|kronor|mnkr|miljoner|miljarder|öre|mkr|tkr|sek)\b", re.IGNORECASE
@@ -46,7 +47,8 @@ NAMED = re.compile(r"[\"”“»]|(?<![.!?]\s)(?<!^)\b[A-ZÅÄÖ][a-zåäö]+")
 CAUSE = re.compile(
     r"\b(eftersom|därför|på grund av|pga|orsak\w*|beror|förklar\w*|anledning\w*|tack vare|"
     r"för att|i syfte|syfte\w*|motiver\w*|bakgrund|med anledning|because|due to|reason\w*|"
-    r"in order to|aim\w*|purpose\w*)\b",
+    r"in order to|aim\w*|purpose\w*|påverka\w* av|drabba\w* av|till följd av|affected by|"
+    r"as a result of|owing to)\b",
     re.IGNORECASE,
 )
 MONEY = re.compile(
@@ -444,6 +446,8 @@ class Searcher:
             unmet.add("count")
         if features["year_mismatch"] and not entry.is_gap:
             unmet.add("year")
+        if {"when", "future"} <= cues and not entry.satisfies("future"):
+            unmet.add("future")  # the date of a coming occasion: a past date does not answer
         return Candidate(entry, features, frozenset(matched), frozenset(unmet))
 
     def _year_mismatch(self, query: Query, entry: IndexedEntry) -> bool:

@@ -7,7 +7,9 @@ from bot.ranker import Ranked, Ranking, Thresholds
 from bot.search import Candidate
 
 BARS = Thresholds(answer=0.6, option=0.2, alternative=0.1, suggest=0.3)
-QUERY = SimpleNamespace(topical_groups=("a", "b"), cues=frozenset(), groups=(), total_weight=1.0)
+QUERY = SimpleNamespace(
+    topical_groups=("a", "b"), cues=frozenset(), groups=(), total_weight=1.0, intent=None
+)
 
 
 def ranked(entry_id: str, section: str, probability: float, *, gap: bool = False) -> Ranked:
@@ -35,6 +37,25 @@ def test_entries_of_different_sections_sharing_the_probability_are_choices():
         none=0.0,
     )
     assert decide(ranking, QUERY, BARS).kind == "suggest"
+
+
+def topic(word: str, known: bool = True) -> SimpleNamespace:
+    terms = frozenset({word}) if known else frozenset()
+    return SimpleNamespace(word=word, known=known, in_entries=known, sv=terms, heads=terms)
+
+
+def test_a_list_of_known_topics_spread_thin_gets_choices_and_a_sentence_does_not():
+    # "demokratidagar demokratipris": each topic's entries share the probability, none
+    # reaches the option bar; a sentence with unknown words spread the same way is no list.
+    ranking = Ranking(
+        [ranked("pris", "6", 0.15), ranked("dagar", "5", 0.12), ranked("gap-pris", "6", 0.14,
+         gap=True)],
+        none=0.2,
+    )  # fmt: skip
+    listed = SimpleNamespace(**{**vars(QUERY), "groups": (topic("pris"), topic("dagar"))})
+    sentence = SimpleNamespace(**{**vars(QUERY), "groups": (topic("pris"), topic("skriv", False))})
+    assert decide(ranking, listed, BARS).kind == "suggest"
+    assert decide(ranking, sentence, BARS).kind != "suggest"
 
 
 def test_siblings_beside_a_gap_are_not_added_up():
