@@ -158,7 +158,7 @@ async def test_polling_bot_answers_abstains_suggests_and_shuts_down_cleanly(
     assert "kontaktcenter" in abstention["message"]["text"]
     assert callback_buttons(abstention) == ["m:topics", "m:help"]
 
-    await user.send("polisen")
+    await user.send("demokrati")  # one broad topic: a choice of its sections
     [suggestion] = await user.replies()
     assert "Menade du" in suggestion["message"]["text"]
     first = callback_buttons(suggestion)[0]
