@@ -14,6 +14,7 @@ from bot.text import words
 # last ones ask while the first ones tell.
 LONG_MESSAGE = 200
 FOCUS_CHARS = 400
+SHORT_QUESTION = 3  # words: 'Och sen?' stands on the sentence before it
 # A sentence that asks: it ends in a question mark or opens with a question word.
 ASKING_START = re.compile(
     r"^(nar|var|vart|vem|vems|vilka|vilken|vilket|hur|vad|varfor|finns|fanns|har|hade|kan|"
@@ -46,7 +47,10 @@ BROAD_REQUEST = re.compile(
 )
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 # Words that point back to what the message said before the question.
-LEANING = re.compile(r"\b(de|dom|dem|dessa|dar|dit|han|hon|they|them|those|these|there|he|she)\b")
+LEANING = re.compile(
+    r"\b(de|dom|dem|dessa|dar|dit|han|hon|deras|dess|den|denna|detta|they|them|those|these|there|"
+    r"he|she|their|its|it|that|this)\b|\bdet( om)?$"
+)
 QUESTION_WORDS = re.compile(r"\b(nar|vad|vilken|vilket|vilka|hur|vem|when|what|which|how|who)\b")
 GREETING = re.compile(
     r"(hej|hejsan|hallå|halla|tjena|tja|hello|hi|hey|god (morgon|dag|kvall))( (pa dig|dar|bot))?"
@@ -85,9 +89,11 @@ def clean_message(text: str) -> str:
 def focus_question(text: str) -> str:
     """The part of a message that asks. A message of one sentence is all question; in one
     of several, the asking sentences (usually the last; a long message's last three at
-    most), with the telling sentence right before them when the message is short or the
-    question leans on it ('Trygghetsvärdarna anställdes i september. Vad ska de göra?').
-    Context further back ('hej! jag bor i flemingsberg sen 15 år …') is left out."""
+    most), with the telling sentence right before them only when the question leans on it
+    ('Trygghetsvärdarna anställdes i september. Vad ska de göra?') or is too short to stand
+    alone. A telling sentence the question does not lean on is what the asker already
+    knows ('Verksamhetsberättelsen godkändes. Vart skickas beslutet sedan?'): ranked with
+    it, the entry that repeats it wins. Context further back is left out."""
     sentences = [s.strip() for s in SENTENCE_BREAK.split(text) if s.strip()]
     if len(sentences) < 2:
         return text
@@ -97,7 +103,8 @@ def focus_question(text: str) -> str:
     first, last = asking[0], asking[-1]
     first = max(first, last - 2)
     question = " ".join(sentences[first : last + 1])[-FOCUS_CHARS:]
-    leans = len(text) <= LONG_MESSAGE or LEANING.search(" ".join(words(question)))
+    asked = words(question)
+    leans = LEANING.search(" ".join(asked)) or len(asked) <= SHORT_QUESTION
     if first > 0 and leans:
         return f"{sentences[first - 1]} {question}"[-FOCUS_CHARS:]
     return question

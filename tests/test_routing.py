@@ -26,6 +26,24 @@ def test_a_short_message_keeps_the_sentence_before_its_question():
     assert focus_question(message) == message
 
 
+def test_a_question_that_leans_on_nothing_leaves_what_the_asker_already_knows_out():
+    message = "Verksamhetsberättelsen godkändes. Vart skickas beslutet sedan?"
+    assert focus_question(message) == "Vart skickas beslutet sedan?"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Vänsterpartiet var emot skattesänkningen. Hur stor var den?",
+        "Klotterärendena ökade 2021. Hur många blev det?",
+        "The report says 515 graffiti cases were handled. How does that compare with 2020?",
+        "Kamerorna startade i december. Och sen?",
+    ],
+)
+def test_a_question_leaning_on_the_sentence_before_keeps_it(message):
+    assert focus_question(message) == message
+
+
 def test_a_one_sentence_question_is_all_focus():
     assert focus_question("Vem fick demokratipriset?") == "Vem fick demokratipriset?"
 
