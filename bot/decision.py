@@ -83,6 +83,11 @@ def passage_companions(top: Ranked, passages: Ranking) -> tuple[Ranked, ...]:
 
 def decide(ranking: Ranking, query: Query, thresholds: Thresholds) -> Plan:
     plan = _decide(ranking, query, thresholds)
+    if plan.kind == "answer" and names_what_only_the_source_holds(query):
+        # "sista dag att söka lovbidrag?" after a new protocol: no entry knows its main
+        # word, so an entry that matches the rest answers another question. The source
+        # text may (its passages decide next); else the material does not say.
+        plan = Plan("abstain", plan.confidence)
     facts = tuple(r for r in ranking.ranked[:MAX_CHOICES] if not r.entry.is_gap)
     return replace(plan, facts=facts)
 
@@ -182,6 +187,11 @@ def section_confidence(ranking: Ranking, ranked: list[Ranked]) -> float:
 
 def _holds_asked_kind(ranked: Ranked) -> bool:
     return not ranked.candidate.features["cue_missed"] and not ranked.candidate.unmet
+
+
+def names_what_only_the_source_holds(query: Query) -> bool:
+    """A topic word of the question is in the source text but in no entry."""
+    return any(not group.in_entries for group in query.topical_groups)
 
 
 def is_topic_list(query: Query) -> bool:

@@ -7,8 +7,20 @@ from bot.ranker import Ranked, Ranking, Thresholds
 from bot.search import Candidate
 
 BARS = Thresholds(answer=0.6, option=0.2, alternative=0.1, suggest=0.3)
+
+
+def topic(word: str, known: bool = True, *, in_entries: bool | None = None) -> SimpleNamespace:
+    terms = frozenset({word}) if known else frozenset()
+    in_entries = known if in_entries is None else in_entries
+    return SimpleNamespace(word=word, known=known, in_entries=in_entries, sv=terms, heads=terms)
+
+
 QUERY = SimpleNamespace(
-    topical_groups=("a", "b"), cues=frozenset(), groups=(), total_weight=1.0, intent=None
+    topical_groups=(topic("a"), topic("b")),
+    cues=frozenset(),
+    groups=(),
+    total_weight=1.0,
+    intent=None,
 )
 
 
@@ -39,11 +51,6 @@ def test_entries_of_different_sections_sharing_the_probability_are_choices():
     assert decide(ranking, QUERY, BARS).kind == "suggest"
 
 
-def topic(word: str, known: bool = True) -> SimpleNamespace:
-    terms = frozenset({word}) if known else frozenset()
-    return SimpleNamespace(word=word, known=known, in_entries=known, sv=terms, heads=terms)
-
-
 def test_a_list_of_known_topics_spread_thin_gets_choices_and_a_sentence_does_not():
     # "demokratidagar demokratipris": each topic's entries share the probability, none
     # reaches the option bar; a sentence with unknown words spread the same way is no list.
@@ -56,6 +63,18 @@ def test_a_list_of_known_topics_spread_thin_gets_choices_and_a_sentence_does_not
     sentence = SimpleNamespace(**{**vars(QUERY), "groups": (topic("pris"), topic("skriv", False))})
     assert decide(ranking, listed, BARS).kind == "suggest"
     assert decide(ranking, sentence, BARS).kind != "suggest"
+
+
+def test_an_entry_does_not_answer_a_question_whose_topic_only_the_source_text_knows():
+    # "sista dag att söka lovbidrag?" after a new protocol: the prize entry matches "sista
+    # dag" and would answer another question; the new document's passages may.
+    ranking = Ranking([ranked("pris-nominering", "6", 0.9), ranked("dagar", "5", 0.05)], none=0.0)
+    known = SimpleNamespace(**{**vars(QUERY), "topical_groups": (topic("sista"), topic("dag"))})
+    new_word = SimpleNamespace(
+        **{**vars(QUERY), "topical_groups": (topic("sista"), topic("lovbidrag", in_entries=False))}
+    )
+    assert decide(ranking, known, BARS).kind == "answer"
+    assert decide(ranking, new_word, BARS).kind == "abstain"
 
 
 def test_siblings_beside_a_gap_are_not_added_up():
