@@ -63,6 +63,8 @@ FLOORS = {
     "blind/train-g.yaml": (0.83, 3),
     "blind/train-h.yaml": (0.81, 3),
     "blind/train-i.yaml": (0.87, 2),
+    "blind/train-j.yaml": (0.91, 3),
+    "blind/train-k.yaml": (0.91, 5),
 }
 
 
