@@ -313,8 +313,22 @@ def question_intent(folded: str) -> str | None:
     return None
 
 
+_NUMBER = r"(?:\d{1,2}|" + "|".join(NUMBER_WORDS) + ")"
+# A time of day or an age is no figure the material could state ("när hon tar bussen hem
+# vid tio", "min dotter är 15 år"): read as one, it was "corrected" to a count.
+TIME_OR_AGE = re.compile(
+    r"\b(?:kl|klockan)\s+\S+"
+    rf"|\b(?:vid|at|around|runt|efter|fore|fram till|until|till)\s+{_NUMBER}(?=\s*(?:$|tiden\b|"
+    r"pa (?:kvallen|natten|morgonen|eftermiddagen)|i kvall|pm\b|am\b|o clock|at night|"
+    r"in the (?:evening|morning)))"
+    rf"|\b{_NUMBER}\s+(?:ar gammal\w*|years? old|arig\w*|aring\w*)\b"
+)
+
+
 def stated_figures(folded: str) -> frozenset[int]:
-    """Numbers a question states as facts ("fem vakter", "30 procent"); years are not figures."""
+    """Numbers a question states as facts ("fem vakter", "30 procent"); years, times of
+    day and ages are not figures."""
+    folded = TIME_OR_AGE.sub(" ", folded)
     found = {int(float(match.replace(",", "."))) for match in FIGURE.findall(folded)}
     tokens = folded.split()
     # 'en'/'ett' are articles far more often than numbers: never a stated figure.

@@ -52,6 +52,7 @@ def test_what_a_party_without_a_note_thought_is_a_gap(engine):
         "Vad hände i oktober 2021?",
         "Who won Allsvenskan in 2021?",
         "Jag bor i Skogås, när delades demokratipriset ut?",
+        "Are the safety hosts out at ten in the evening?",  # a time of day, not a count
     ],
 )
 def test_a_premise_the_question_does_not_state_is_not_corrected(engine, question):
