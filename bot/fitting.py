@@ -102,7 +102,7 @@ def _arrays(examples: Sequence[Example], names: Sequence[str]):
 
 
 def fit_logit(
-    examples: Sequence[Example], names: Sequence[str], *, l2: float = L2, steps: int = 50
+    examples: Sequence[Example], names: Sequence[str], *, l2: float = L2, steps: int = 100
 ) -> tuple[dict[str, float], float]:
     """Weights and the "none" score maximising the likelihood of the right candidates
     (or none), with an L2 penalty on the weights: damped Newton steps with backtracking."""
@@ -124,20 +124,33 @@ def fit_logit(
         gradient, hessian = _derivatives(x, valid, right, weights, theta)
         gradient += penalty * theta
         hessian += np.diag(penalty) + 1e-8 * np.eye(len(theta))
-        step = np.linalg.solve(hessian, gradient)
-        scale = 1.0
-        while scale > 1e-4:
-            candidate = theta - scale * step
-            value = loss(candidate)
-            if value <= current:
-                break
-            scale /= 2
-        else:
+        # The Newton step, else (where the likelihood is not convex and the step leads
+        # nowhere) the steepest descent: stopping there left whole models half fitted.
+        newton = np.linalg.solve(hessian, gradient)
+        steepest = gradient / max(1.0, float(np.linalg.norm(gradient)))
+        moved = _line_search(loss, theta, current, newton) or _line_search(
+            loss, theta, current, steepest
+        )
+        if moved is None:
             break
-        theta, improvement, current = candidate, current - value, value
+        theta, value = moved
+        improvement, current = current - value, value
         if improvement < 1e-6 * max(1.0, abs(current)):
             break
     return {name: float(w) for name, w in zip(names, theta[:-1], strict=True)}, float(theta[-1])
+
+
+def _line_search(loss, theta, current: float, step):
+    """(theta - scale * step, its loss) for the largest halved scale that does not raise
+    the loss, or None."""
+    scale = 1.0
+    while scale > 1e-4:
+        candidate = theta - scale * step
+        value = loss(candidate)
+        if value <= current:
+            return candidate, value
+        scale /= 2
+    return None
 
 
 def _logsumexp(s):

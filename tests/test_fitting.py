@@ -32,3 +32,24 @@ def test_an_answer_holding_every_asked_fact_is_right(engine):
     assert not example.partial
     always = replace(engine.stages[-1].model.thresholds, answer=0.0)
     assert fitting.outcome(example, ranking, always).right
+
+
+def test_the_fit_goes_on_downhill_where_the_newton_step_leads_nowhere(monkeypatch):
+    # Several right options make the likelihood non-convex; where the Newton step does
+    # not lower the loss, the steepest descent must, or the model stays half fitted.
+    from types import SimpleNamespace
+
+    candidates = [SimpleNamespace(features={"good": 1.0}), SimpleNamespace(features={"good": 0.0})]
+    examples = [
+        fitting.Example("q", None, candidates, right=[True, False], none_right=False)
+        for _ in range(20)
+    ]
+    derivatives = fitting._derivatives
+
+    def misleading(*args):
+        gradient, hessian = derivatives(*args)
+        return gradient, -hessian  # a Newton step uphill
+
+    monkeypatch.setattr(fitting, "_derivatives", misleading)
+    weights, _ = fitting.fit_logit(examples, ["good"])
+    assert weights["good"] > 1.0
