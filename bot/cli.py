@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, engine_signals
 from bot.index import DEFAULT_INDEX_PATH, EMBEDDING_CACHE, build_index, knowledge_fingerprint
 from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeError, load_knowledge
 from bot.logging_setup import configure_logging
@@ -39,7 +39,7 @@ def open_engine(db_path: Path | None, settings: Settings):
     try:
         ensure_index(path, DEFAULT_KNOWLEDGE_DIR)
         return Engine(
-            _connect(path), contact_text=settings.contact_text, semantic=settings.semantic
+            _connect(path), contact_text=settings.contact_text, **engine_signals(settings)
         )
     except KnowledgeError as error:
         raise click.ClickException(f"the knowledge base has problems:\n{error}") from None

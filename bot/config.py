@@ -41,7 +41,9 @@ class Settings:
     contact_text: str | None = None
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
-    semantic: bool = True
+    # "on": lexical, static vectors and e5, each only when the one before is unsure;
+    # "static": without e5 (the fast path); "off": lexical only.
+    semantic: str = "on"
     max_concurrent_updates: int = 64
     engine_workers: int = 2
     send_deadline_seconds: int = 60
@@ -72,7 +74,7 @@ class Settings:
             contact_text=_optional(env, "BOT_CONTACT_TEXT"),
             log_level=_choice(env, "BOT_LOG_LEVEL", LOG_LEVELS, "INFO", upper=True),
             log_format=_choice(env, "BOT_LOG_FORMAT", LOG_FORMATS, "text"),  # type: ignore[arg-type]
-            semantic=_choice(env, "BOT_SEMANTIC", ("on", "off"), "on") == "on",
+            semantic=_choice(env, "BOT_SEMANTIC", ("on", "static", "off"), "on"),
             max_concurrent_updates=_int(env, "BOT_MAX_CONCURRENT_UPDATES", 64, minimum=1),
             engine_workers=_int(
                 env, "BOT_ENGINE_WORKERS", min(2, os.cpu_count() or 1), minimum=1, maximum=32
@@ -229,3 +231,8 @@ def _choice(
     if value not in choices:
         raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
     return value
+
+
+def engine_signals(settings: Settings) -> dict[str, bool]:
+    """The Engine's keyword arguments for BOT_SEMANTIC."""
+    return {"semantic": settings.semantic != "off", "e5": settings.semantic == "on"}

@@ -127,7 +127,6 @@ class Engine:
             "e5": _semantic_index(connection) if semantic and e5 else None,
         }
         self.meanings = meanings
-        self.meanings = meanings
         variants = {"lexical": "lexical", "static": "static", "e5": "semantic"}
         self.stages = [
             Stage(

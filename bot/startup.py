@@ -10,7 +10,7 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, engine_signals
 from bot.index import DEFAULT_INDEX_PATH, build_index, knowledge_fingerprint, open_read_only
 from bot.knowledge import DEFAULT_KNOWLEDGE_DIR, KnowledgeError, load_knowledge
 from bot.state import StateError, StateStore, open_state_store, state_key
@@ -33,7 +33,7 @@ def open_engine_for_bot(settings: Settings):
         if default:
             ensure_index(path, DEFAULT_KNOWLEDGE_DIR)
         engine = Engine(
-            open_read_only(path), contact_text=settings.contact_text, semantic=settings.semantic
+            open_read_only(path), contact_text=settings.contact_text, **engine_signals(settings)
         )
         engine.self_check()
         return engine
@@ -58,7 +58,7 @@ def _rebuilt(path: Path, settings: Settings):
         kb = load_knowledge(DEFAULT_KNOWLEDGE_DIR)
         build_index(kb, path, fingerprint=knowledge_fingerprint(DEFAULT_KNOWLEDGE_DIR))
         return Engine(
-            open_read_only(path), contact_text=settings.contact_text, semantic=settings.semantic
+            open_read_only(path), contact_text=settings.contact_text, **engine_signals(settings)
         )
     except OSError as error:
         raise ConfigError(

@@ -2,7 +2,7 @@ import re
 
 import pytest
 
-from bot.config import ConfigError, Settings
+from bot.config import ConfigError, Settings, engine_signals
 
 TOKEN = "123456789:AAEhBP0av28cDrwJr3ncjmMVyD0Dv1fWbHQ"
 
@@ -86,6 +86,7 @@ def test_every_variable_is_read():
         ({"BOT_LOG_RETENTION_DAYS": "0"}, "BOT_LOG_RETENTION_DAYS must be at least 1"),
         ({"BOT_LOG_FORMAT": "xml"}, "BOT_LOG_FORMAT must be one of text, json"),
         ({"WEBHOOK_SECRET": "has space"}, "WEBHOOK_SECRET may only hold"),
+        ({"BOT_SEMANTIC": "fast"}, "BOT_SEMANTIC must be one of on, static, off"),
     ],
 )
 def test_bad_values_name_the_variable(env, message):
@@ -93,6 +94,27 @@ def test_bad_values_name_the_variable(env, message):
         Settings.from_env(env)
     assert str(raised.value).startswith(message)
     assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("value", "signals"),
+    [
+        ("on", {"semantic": True, "e5": True}),
+        ("static", {"semantic": True, "e5": False}),
+        ("off", {"semantic": False, "e5": False}),
+    ],
+)
+def test_bot_semantic_chooses_the_engines_meaning_signals(value, signals):
+    assert engine_signals(Settings.from_env({"BOT_SEMANTIC": value})) == signals
+
+
+def test_the_fast_path_ranks_without_e5(index_path):
+    from bot.engine import Engine
+    from bot.index import open_read_only
+
+    settings = Settings.from_env({"BOT_SEMANTIC": "static"})
+    engine = Engine(open_read_only(index_path), **engine_signals(settings))
+    assert [stage.signal for stage in engine.stages] == ["lexical", "static"]
 
 
 def test_a_malformed_token_is_not_echoed():
