@@ -11,10 +11,13 @@ E2E_STAMP := $(E2E_DIR)/node_modules/.installed
 run: $(STAMP)
 	@$(PY) -m bot run
 
+# `bot build` before pytest: it encodes with every core and fills the embedding cache that
+# the tests' own index then reads (a fresh clone's slowest step).
 test: $(STAMP) $(E2E_STAMP)
 	@scripts/ensure_postgres.sh
 	$(VENV)/bin/ruff check .
 	$(PY) -m bot validate
+	$(PY) -m bot build
 	$(PY) -m pytest -q --durations=5
 
 $(STAMP): pyproject.toml
