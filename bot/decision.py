@@ -197,8 +197,7 @@ def names_what_only_the_source_holds(query: Query) -> bool:
 def is_topic_list(query: Query) -> bool:
     """Every word names a topic the entries know ("demokratidagar demokratipris"): a list
     of topics, not a sentence."""
-    groups = query.groups
-    return bool(groups) and all(group.known and group.in_entries for group in groups)
+    return bool(query.groups) and len(query.entry_groups) == len(query.groups)
 
 
 def asks_for_something(query: Query) -> bool:

@@ -15,6 +15,12 @@ def topic(word: str, known: bool = True, *, in_entries: bool | None = None) -> S
     return SimpleNamespace(word=word, known=known, in_entries=in_entries, sv=terms, heads=terms)
 
 
+def with_groups(*groups: SimpleNamespace) -> SimpleNamespace:
+    """QUERY with these words (and, as Query derives them, the ones some entry knows)."""
+    entry_groups = tuple(g for g in groups if g.known and g.in_entries)
+    return SimpleNamespace(**{**vars(QUERY), "groups": groups, "entry_groups": entry_groups})
+
+
 QUERY = SimpleNamespace(
     topical_groups=(topic("a"), topic("b")),
     cues=frozenset(),
@@ -59,8 +65,8 @@ def test_a_list_of_known_topics_spread_thin_gets_choices_and_a_sentence_does_not
          gap=True)],
         none=0.2,
     )  # fmt: skip
-    listed = SimpleNamespace(**{**vars(QUERY), "groups": (topic("pris"), topic("dagar"))})
-    sentence = SimpleNamespace(**{**vars(QUERY), "groups": (topic("pris"), topic("skriv", False))})
+    listed = with_groups(topic("pris"), topic("dagar"))
+    sentence = with_groups(topic("pris"), topic("skriv", False))
     assert decide(ranking, listed, BARS).kind == "suggest"
     assert decide(ranking, sentence, BARS).kind != "suggest"
 
