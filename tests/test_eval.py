@@ -65,6 +65,8 @@ FLOORS = {
     "blind/train-i.yaml": (0.91, 3),
     "blind/train-j.yaml": (0.91, 3),
     "blind/train-k.yaml": (0.91, 4),
+    "blind/train-l.yaml": (0.90, 4),
+    "blind/train-m.yaml": (0.83, 2),
 }
 
 
