@@ -11,12 +11,12 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
-from dataclasses import dataclass, replace
-from functools import cached_property
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
 from bot.models import Document
 from bot.query import Query
-from bot.search import AMOUNT, CAUSE, NUMBER, holds_term
+from bot.search import AMOUNT, CAUSE, NUMBER, holds_term, term_endings
 from bot.text import fold, question_years, words
 
 PASSAGE_CANDIDATES = 30
@@ -77,6 +77,7 @@ class IndexedPassage:
     """A passage row of the index with its term sets and what facts it holds, decoded once."""
 
     row: dict
+    _facts: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n(self) -> int:
@@ -89,6 +90,15 @@ class IndexedPassage:
     @cached_property
     def terms(self) -> frozenset[str]:
         return frozenset(self.row["terms"].split())
+
+    @cached_property
+    def endings(self) -> frozenset[str]:
+        return term_endings(self.terms)
+
+    @cached_property
+    def word_text(self) -> str:
+        """The folded words, one space apart: where a quote's run of words is looked for."""
+        return " ".join(words(self.folded))
 
     @cached_property
     def section_terms(self) -> frozenset[str]:
@@ -107,7 +117,15 @@ class IndexedPassage:
         return bool(PLAN.search(self.folded)) or any(y > max(period) for y in self.years if period)
 
     def satisfies(self, cue: str, districts: tuple[str, ...] = ()) -> bool:
-        """Whether the passage holds the kind of fact a question word asks for."""
+        """Whether the passage holds the kind of fact a question word asks for (found once
+        per cue: the same passages come up for question after question)."""
+        key = (cue, districts)
+        found = self._facts.get(key)
+        if found is None:
+            found = self._facts[key] = self._holds_fact(cue, districts)
+        return found
+
+    def _holds_fact(self, cue: str, districts: tuple[str, ...]) -> bool:
         text = self.text
         if cue == "count":
             return bool(NUMBER.search(text.casefold()))
@@ -136,6 +154,11 @@ class PassageCandidate:
     features: dict[str, float]
     matched: frozenset[int]  # positions of the query groups the passage holds
     unmet: frozenset[str] = frozenset()  # what the question demands and the passage lacks
+
+    def with_features(self, features: dict[str, float]) -> PassageCandidate:
+        """The same candidate with some features set (a direct copy: `replace` is slow)."""
+        features = {**self.features, **features}
+        return PassageCandidate(self.passage, features, self.matched, self.unmet)
 
     @property
     def sort_key(self) -> tuple:
@@ -173,6 +196,7 @@ class PassageSearcher:
                 "select target from glossary where kind = 'district'"
             )
         )
+        self.folded_districts = tuple(fold(d) for d in self.districts)
         self._passages: dict[int, IndexedPassage] = {}
 
     @property
@@ -211,13 +235,11 @@ class PassageSearcher:
             order = sorted(described, key=lambda c: -scores[c.passage.n])
             ranks = {c.passage.n: i for i, c in enumerate(order)}
             described = [
-                replace(
-                    c,
-                    features={
-                        **c.features,
+                c.with_features(
+                    {
                         "semantic": SEMANTIC_SCALE * (scores[c.passage.n] - best),
                         "semantic_rank": 1.0 / (1 + ranks[c.passage.n]),
-                    },
+                    }
                 )
                 for c in described
             ]
@@ -252,7 +274,7 @@ class PassageSearcher:
                 entry_only += group.weight
             elif not group.in_entries:
                 source_only += group.weight
-            if holds_term(passage.terms, group.sv):
+            if holds_term(passage.terms, group.sv, passage.endings):
                 own += group.weight
             elif group.sv & passage.section_terms:
                 section += group.weight
@@ -289,11 +311,11 @@ class PassageSearcher:
             "party_wrong": float(
                 bool(party) and bool(query.parties) and party not in query.parties
             ),
-            "place_match": float(any(fold(d) in passage.folded for d in query.districts)),
+            "place_match": float(any(d in passage.folded for d in query.districts_folded)),
             "place_mismatch": float(
                 bool(query.districts)
-                and not any(fold(d) in passage.folded for d in query.districts)
-                and any(fold(d) in passage.folded for d in self.districts)
+                and not any(d in passage.folded for d in query.districts_folded)
+                and any(d in passage.folded for d in self.folded_districts)
             ),
             "entry_quote": float(bool(evidence.quote) and _overlaps(evidence.quote, passage)),
             "entry_gap": float(evidence.gap),
@@ -310,18 +332,18 @@ class PassageSearcher:
 
 def with_evidence(candidates: list[PassageCandidate], evidence: EntryEvidence) -> list:
     """Passage candidates with the entry ranking's conclusions filled in."""
-    updated = []
-    for candidate in candidates:
-        features = {
-            **candidate.features,
-            "entry_quote": float(
-                bool(evidence.quote) and _overlaps(evidence.quote, candidate.passage)
-            ),
-            "entry_gap": float(evidence.gap),
-            "entry_confidence": evidence.confidence,
-        }
-        updated.append(replace(candidate, features=features))
-    return updated
+    return [
+        candidate.with_features(
+            {
+                "entry_quote": float(
+                    bool(evidence.quote) and _overlaps(evidence.quote, candidate.passage)
+                ),
+                "entry_gap": float(evidence.gap),
+                "entry_confidence": evidence.confidence,
+            }
+        )
+        for candidate in candidates
+    ]
 
 
 def best_passage(candidates: list[PassageCandidate]) -> PassageCandidate | None:
@@ -348,13 +370,17 @@ def with_best_passage(query: Query, entries: list, best: PassageCandidate | None
         row = candidate.entry.row
         detail = best.matched - candidate.matched
         features = {
-            **candidate.features,
-            "passage_quote": float(_overlaps(fold(row["quote"]), best.passage)),
+            "passage_quote": float(_overlaps(_folded_quote(row["quote"]), best.passage)),
             "passage_document": float(row["document"] == document),
             "passage_detail": sum(query.groups[i].weight for i in detail) / total,
         }
-        updated.append(replace(candidate, features=features))
+        updated.append(candidate.with_features(features))
     return updated
+
+
+@lru_cache(maxsize=8192)
+def _folded_quote(quote: str) -> str:
+    return fold(quote)
 
 
 def _overlaps(quote: str, passage: IndexedPassage) -> bool:
@@ -363,6 +389,12 @@ def _overlaps(quote: str, passage: IndexedPassage) -> bool:
     text = passage.folded
     if quote in text or text in quote:
         return True
+    said = passage.word_text
+    return any(run in said for run in _word_runs(quote))
+
+
+@lru_cache(maxsize=8192)
+def _word_runs(quote: str) -> tuple[str, ...]:
+    """The quote's runs of eight words, every fourth word on."""
     quoted = words(quote)
-    said = " ".join(words(text))
-    return any(" ".join(quoted[i : i + 8]) in said for i in range(0, max(1, len(quoted) - 7), 4))
+    return tuple(" ".join(quoted[i : i + 8]) for i in range(0, max(1, len(quoted) - 7), 4))

@@ -195,17 +195,17 @@ class QueryAnalyser:
         found = set()
         for alias, codes in self.glossary.get("party", {}).items():
             if len(alias) <= 2:  # 'S', 'V': only as capitalised abbreviations
-                if re.search(rf"(?<![\w]){re.escape(alias)}(?![\w])", text):
+                if alias in text and re.search(rf"(?<![\w]){re.escape(alias)}(?![\w])", text):
                     found.update(codes)
-            elif re.search(rf"\b{re.escape(alias)}s?\b", folded):  # and 'vänsterpartiets'
-                found.update(codes)
+            elif alias in folded and re.search(rf"\b{re.escape(alias)}s?\b", folded):
+                found.update(codes)  # also 'vänsterpartiets'
         return found
 
     def _phrases_in(self, folded: str, kind: str) -> list[str]:
         return [
             targets[0]
             for phrase, targets in self.glossary.get(kind, {}).items()
-            if re.search(rf"\b{re.escape(phrase)}\b", folded)
+            if phrase in folded and re.search(rf"\b{re.escape(phrase)}\b", folded)
         ]
 
     def _glossary_phrases(self, folded: str, lang: str) -> tuple[set[str], list[TermGroup]]:
@@ -216,7 +216,7 @@ class QueryAnalyser:
             for phrase, targets in self.phrases[kind]:
                 if " " not in phrase or phrase in self.party_words:
                     continue  # a party is found as a party, not as a topic
-                if not re.search(rf"\b{re.escape(phrase)}\b", folded):
+                if phrase not in folded or not re.search(rf"\b{re.escape(phrase)}\b", folded):
                     continue
                 consumed.update(phrase.split())
                 target_terms = frozenset(t for target in targets for t in target.split())

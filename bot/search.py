@@ -9,7 +9,7 @@ import json
 import re
 import sqlite3
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 
 from rapidfuzz import fuzz, process
@@ -167,16 +167,20 @@ class IndexedEntry:
         stated = question_years(self.row["answer"]) | {d[:4] for d in self.listed("dates")}
         return stated | self.asked_years
 
-    def counts(self, groups) -> bool:
-        """A figure stands in a sentence that holds the counted thing ('415 klotterärenden'),
-        not just anywhere ('tre tungt kriminella nätverk' counts no shootings)."""
+    @cached_property
+    def _sentence_terms(self) -> list[tuple[str, frozenset[str]]]:
         from bot.entries import sentences
         from bot.text import terms
 
+        return [(s, frozenset(terms(s))) for s in sentences(self.row["answer"])]
+
+    def counts(self, groups) -> bool:
+        """A figure stands in a sentence that holds the counted thing ('415 klotterärenden'),
+        not just anywhere ('tre tungt kriminella nätverk' counts no shootings)."""
         relevant = [
             sentence
-            for sentence in sentences(self.row["answer"])
-            if any(holds_term(set(terms(sentence)), g.sv) for g in groups)
+            for sentence, held in self._sentence_terms
+            if any(holds_term(held, g.sv) for g in groups)
         ]
         if not relevant:
             return self.satisfies("count")
@@ -231,6 +235,10 @@ class Candidate:
     features: dict[str, float]
     matched: frozenset[int]  # positions of the query groups the entry holds
     unmet: frozenset[str] = frozenset()  # hard cues of the question the entry cannot answer
+
+    def with_features(self, features: dict[str, float]) -> Candidate:
+        """The same candidate with some features set (a direct copy: `replace` is slow)."""
+        return Candidate(self.entry, {**self.features, **features}, self.matched, self.unmet)
 
     @property
     def sort_key(self) -> tuple:
@@ -336,10 +344,7 @@ class Searcher:
             )
 
         described = [
-            replace(
-                c,
-                features={**c.features, **dict(zip(SEMANTIC_FEATURES, relative(n), strict=True))},
-            )
+            c.with_features(dict(zip(SEMANTIC_FEATURES, relative(n), strict=True)))
             for c, n in zip(lexical, numbers, strict=False)
         ]
         described += [  # the closest by meaning that share no term: after the bm25 ones
@@ -468,11 +473,16 @@ class Searcher:
         """How well the single closest curated question and the question cover each other,
         both ways, weighted by how rare each word is."""
         total = query.total_weight or 1.0
+        questions, holding = self._question_weights(entry)
+        held_by: dict[int, list] = {}  # curated question -> the query groups it holds
+        for group in query.groups:
+            found = {i for t in group.sv | group.heads for i in holding.get(t, ())}
+            for i in found:
+                held_by.setdefault(i, []).append(group)
         best = (0.0, 0.0)
-        for terms, weights, weight_sum in self._question_weights(entry):
-            held = [g for g in query.groups if g.sv & terms or g.heads & terms]
-            if not held:
-                continue
+        for i in sorted(held_by):
+            held = held_by[i]
+            terms, weights, weight_sum = questions[i]
             cover = sum(g.weight for g in held) / total
             found = set().union(*(g.sv | g.heads for g in held)) & terms
             precision = sum(weights[t] for t in found) / weight_sum
@@ -480,16 +490,20 @@ class Searcher:
                 best = (cover, precision)
         return {"question_cover": best[0], "question_precision": best[1]}
 
-    def _question_weights(self, entry: IndexedEntry) -> list[tuple[frozenset, dict, float]]:
-        """Per curated question: its terms, their idf and the sum (computed once)."""
+    def _question_weights(self, entry: IndexedEntry) -> tuple[list, dict[str, list[int]]]:
+        """Per curated question: its terms, their idf and the sum; and which questions hold
+        each term (computed once per entry)."""
         cached = entry.__dict__.get("_question_weights")
         if cached is None:
-            cached = []
+            questions: list[tuple[frozenset, dict, float]] = []
+            holding: dict[str, list[int]] = {}
             for terms in entry.question_term_sets:
                 if terms:
                     weights = {t: self.analyser.idf(self.sv_df.get(t, 0)) for t in terms}
-                    cached.append((terms, weights, sum(weights.values()) or 1.0))
-            entry.__dict__["_question_weights"] = cached
+                    for term in terms:
+                        holding.setdefault(term, []).append(len(questions))
+                    questions.append((terms, weights, sum(weights.values()) or 1.0))
+            cached = entry.__dict__["_question_weights"] = (questions, holding)
         return cached
 
     def _wording(self, query: Query, entry: IndexedEntry) -> float:
@@ -508,10 +522,28 @@ def _vaguely_counted(sentence: str, groups) -> bool:
     return False
 
 
-def holds_term(held: set[str], wanted: frozenset[str]) -> bool:
+def holds_term(
+    held: set[str] | frozenset[str],
+    wanted: frozenset[str],
+    endings: frozenset[str] | None = None,
+) -> bool:
     """A set of terms holds a word, also as the head of a compound ('trygghetskamer' holds
-    'kamer')."""
-    return any(t == h or (len(t) >= 4 and h.endswith(t)) for t in wanted for h in held)
+    'kamer'). `endings` (term_endings of `held`) makes the compound check one lookup."""
+    for term in wanted:
+        if term in held:
+            return True
+        if len(term) >= 4:
+            if endings is not None:
+                if term in endings:
+                    return True
+            elif any(h.endswith(term) for h in held):
+                return True
+    return False
+
+
+def term_endings(held: frozenset[str]) -> frozenset[str]:
+    """Every ending of four letters or more of the terms: where a compound's head is found."""
+    return frozenset(term[i:] for term in held for i in range(len(term) - 3))
 
 
 CONTRAST_FACTS = 3  # the fact entries a gap is held against: those holding most of the words
@@ -533,8 +565,7 @@ def _with_gap_contrast(query: Query, candidates: list[Candidate]) -> list[Candid
     for candidate in candidates:
         if candidate.entry.is_gap:
             unique = sum(query.groups[i].weight for i in candidate.matched - covered) / total
-            features = {**candidate.features, "gap_unique": unique}
-            candidate = replace(candidate, features=features)
+            candidate = candidate.with_features({"gap_unique": unique})
         result.append(candidate)
     return result
 

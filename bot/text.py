@@ -133,10 +133,16 @@ _KEEP_RE = re.compile(r"\b(?:män|mäns)\b")
 
 def words(text: str) -> list[str]:
     """Folded word tokens (letters and digits; '2021:46' and '4:168' stay whole)."""
+    return list(_words(text))
+
+
+# The same entry and passage texts are tokenised for question after question.
+@lru_cache(maxsize=16384)
+def _words(text: str) -> tuple[str, ...]:
     lowered = text.casefold()
     if "män" in lowered:
         lowered = _KEEP_RE.sub(lambda match: _KEEP[match.group()], lowered)
-    return WORD.findall(fold(lowered))
+    return tuple(WORD.findall(fold(lowered)))
 
 
 @lru_cache(maxsize=131072)
