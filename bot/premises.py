@@ -19,7 +19,7 @@ from bot.models import Document
 from bot.periods import MONTHS_EN, MONTHS_SV, find_period
 from bot.query import NUMBER_WORDS, Query, stated_figures
 from bot.search import holds_term
-from bot.text import fold, terms, words
+from bot.text import STOPWORDS, fold, stem, stem_en, terms, words
 
 
 def corrections(
@@ -113,16 +113,52 @@ NOT_STATED = re.compile(
 
 def states_it_is_missing(query: Query, row: dict) -> bool:
     """The entry's own words say the asked thing is not stated: some of the question's topic
-    words occur in the answer only in a sentence like '… anges inte', and not in the title."""
+    words occur in the answer only in a sentence like '… anges inte', and not in the title;
+    or such a sentence names what the question asks for: the thing after 'vilken' as what
+    is not stated ('Vilken leverantör …?' and 'Leverantörens namn anges inte', not '… anges
+    inte i studien'), or what someone said ('Protokollet anger inte vad hon sa')."""
     from bot.entries import sentences
-    from bot.text import terms
 
     told, untold = set(), set()
+    asked = _asked_thing(query.folded)
     for sentence in [row["title"], *_clauses(sentences(row["answer"]))]:
         held = set(terms(sentence))
         found = {i for i, g in enumerate(query.topical_groups) if holds_term(held, g.sv)}
-        (untold if NOT_STATED.search(" ".join(words(sentence))) else told).update(found)
+        said = " ".join(words(sentence))
+        missing = NOT_STATED.search(said)
+        if missing:
+            if asked & _words_of(said if asked == SAYING else said[: missing.start()]):
+                return True
+            untold.update(found)
+        else:
+            told.update(found)
     return bool(untold - told)
+
+
+# What a question asks for by name: the word after 'vilken' / 'which' / 'what', or what
+# someone said ('vad sa …', 'what did … say'), folded.
+ASKED_KIND = re.compile(r"\b(?:vilken|vilket|vilka|which|what)\s+(\w+)")
+ASKED_SAYING = re.compile(
+    r"\bvad (?:\w+ ){0,3}?(?:sa|sade|sagt|tyckte|yttrade)\b|\bwhat did (?:\w+ ){1,4}?say\b"
+)
+SAYING = frozenset({"sa", "sade", "sagt", "tyckte", "yttrade", "said", "say"})
+
+
+def _words_of(text: str) -> set[str]:
+    said = text.split()
+    return {*said, *terms(text)}
+
+
+def _asked_thing(folded: str) -> set[str]:
+    if ASKED_SAYING.search(folded):
+        return set(SAYING)
+    match = ASKED_KIND.search(folded)
+    if match is None:
+        return set()
+    word = match.group(1)
+    if word in STOPWORDS or not word.isalpha():
+        return set()
+    return {stem(word), stem_en(word)}
 
 
 PARENTHESIS = re.compile(r"\(([^()]*)\)")

@@ -3,6 +3,8 @@ is never corrected."""
 
 import pytest
 
+from bot.premises import states_it_is_missing
+
 
 @pytest.mark.parametrize(
     ("question", "correction"),
@@ -57,3 +59,19 @@ def test_what_a_party_without_a_note_thought_is_a_gap(engine):
 )
 def test_a_premise_the_question_does_not_state_is_not_corrected(engine, question):
     assert engine.answer(question).notice is None
+
+
+@pytest.mark.parametrize(
+    ("question", "answer", "missing"),
+    [
+        # what the question asks for by name is what the entry says is not given
+        ("Vilken leverantör valdes?", "En leverantör. Leverantörens namn anges inte.", True),
+        ("Vad sa Catarina Klockerud?", "Hon talade. Protokollet anger inte vad hon sa.", True),
+        # the asked thing is named, and something else about it is not given
+        ("Vilken studie nämns?", "Studien Liv. Vi redovisar inte studiens resultat.", False),
+        ("Vilken leverantör valdes?", "Kommunen valde leverantören Kamerabolaget.", False),
+    ],
+)
+def test_an_entry_saying_the_asked_thing_is_not_given_is_known(engine, question, answer, missing):
+    query = engine.searcher.analyse(question, "sv")
+    assert states_it_is_missing(query, {"title": "Trygghetskameror", "answer": answer}) is missing
