@@ -67,6 +67,11 @@ log = logging.getLogger(__name__)
 # (the reliability tables of scripts/benchmark.py): the next, costlier signal is then not
 # worth its cost (e5's embedding is most of an answer's time).
 SURE = 0.8
+# e5 costs about 2.5 ms a token on one core, so it is asked only where it changes outcomes
+# most: a fact entry on top that the static stage is neither sure nor clearly unsure of
+# (scripts/benchmark.py: on the training part it is called for 5 % of questions and keeps
+# most of its gain; below the window the static stage's choices or abstention stand).
+E5_WINDOW = (0.4, 0.6)
 # A broad request is answered over the entries from this probability on, at most this many
 # lines.
 BROAD_SHARE, BROAD_LINES = 0.02, 5
@@ -115,8 +120,10 @@ class Engine:
         model: RankingModel | None = None,
         semantic: bool = True,
         e5: bool = True,
+        e5_window: tuple[float, float] | None = E5_WINDOW,
     ):
         self.db = connection
+        self.e5_window = e5_window  # None: e5 whenever the static stage is unsure (slow)
         self._documents = self._load_documents()
         models = load_models()
         # The ranking stages, cheapest first: each is asked only when the one before it is
@@ -171,7 +178,9 @@ class Engine:
         return Engine(
             open_read_only(path),
             contact_text=self.contact_text,
-            semantic=len(self.stages) > 1,
+            semantic=self.meanings["static"] is not None,
+            e5=self.meanings["e5"] is not None,
+            e5_window=self.e5_window,
         )
 
     def _load_documents(self) -> dict[str, Document]:
@@ -361,8 +370,12 @@ class Engine:
             passages = self.passages.candidates(query)
             best = best_passage(passages)
             lexical = with_best_passage(query, self.searcher.lexical_candidates(query), best)
+        ranking = None
         for number, stage in enumerate(self.stages):
             last = number == len(self.stages) - 1
+            if ranking is not None and stage.signal == "e5" and not self._needs_e5(ranking):
+                previous = self.stages[number - 1]
+                return EntryRanking(ranking, previous.model.thresholds, previous, passages)
             candidates = lexical
             if stage.meaning is not None:
                 if stage.signal == "e5":
@@ -376,6 +389,17 @@ class Engine:
             if last or _sure(ranking):
                 return EntryRanking(ranking, stage.model.thresholds, stage, passages)
         raise AssertionError("the last stage always returns")
+
+    def _needs_e5(self, ranking: Ranking) -> bool:
+        if self.e5_window is None:
+            return True
+        low, high = self.e5_window
+        top = ranking.top
+        return (
+            top is not None
+            and not top.entry.is_gap
+            and low <= ranking.calibrate(top.probability) < high
+        )
 
     def entry_candidates(self, query: Query, signal: str | None = None) -> list:
         """The entry candidates with every feature a fitted model sees: lexical, meaning

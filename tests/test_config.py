@@ -3,6 +3,7 @@ import re
 import pytest
 
 from bot.config import ConfigError, Settings, engine_signals
+from bot.engine import E5_WINDOW
 
 TOKEN = "123456789:AAEhBP0av28cDrwJr3ncjmMVyD0Dv1fWbHQ"
 
@@ -86,7 +87,7 @@ def test_every_variable_is_read():
         ({"BOT_LOG_RETENTION_DAYS": "0"}, "BOT_LOG_RETENTION_DAYS must be at least 1"),
         ({"BOT_LOG_FORMAT": "xml"}, "BOT_LOG_FORMAT must be one of text, json"),
         ({"WEBHOOK_SECRET": "has space"}, "WEBHOOK_SECRET may only hold"),
-        ({"BOT_SEMANTIC": "fast"}, "BOT_SEMANTIC must be one of on, static, off"),
+        ({"BOT_SEMANTIC": "fast"}, "BOT_SEMANTIC must be one of on, full, static, off"),
     ],
 )
 def test_bad_values_name_the_variable(env, message):
@@ -99,9 +100,10 @@ def test_bad_values_name_the_variable(env, message):
 @pytest.mark.parametrize(
     ("value", "signals"),
     [
-        ("on", {"semantic": True, "e5": True}),
-        ("static", {"semantic": True, "e5": False}),
-        ("off", {"semantic": False, "e5": False}),
+        ("on", {"semantic": True, "e5": True, "e5_window": E5_WINDOW}),
+        ("full", {"semantic": True, "e5": True, "e5_window": None}),
+        ("static", {"semantic": True, "e5": False, "e5_window": E5_WINDOW}),
+        ("off", {"semantic": False, "e5": False, "e5_window": E5_WINDOW}),
     ],
 )
 def test_bot_semantic_chooses_the_engines_meaning_signals(value, signals):

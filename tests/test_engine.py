@@ -3,6 +3,8 @@ import sys
 
 import pytest
 
+from bot.engine import Engine
+from bot.index import open_read_only
 from bot.render import UNSTATED, unstated_text
 from bot.routing import focus_question
 from bot.search import HARD_CUES
@@ -471,3 +473,14 @@ def test_a_list_of_two_topics_gets_a_choice_of_each(engine):
     assert answer.status == "suggest", answer.text
     titles = " ".join(s.title for s in answer.suggestions).casefold()
     assert "demokratidag" in titles and "demokratipris" in titles, titles
+
+
+def test_e5_is_asked_only_inside_its_window_of_static_confidence(index_path):
+    """e5 costs most of an answer's time: asked where the static stage is neither sure nor
+    clearly unsure of a fact entry (the window), or whenever it is unsure (the slow path)."""
+    question = "vad gör en trygghetsvärd egentligen? har sett såna i centrum"
+    signals = {}
+    for window in (None, (0.0, 1.01), (0.0, 0.0)):
+        engine = Engine(open_read_only(index_path), e5_window=window)
+        signals[window] = engine.rank(engine.ranking_query(question)).stage.signal
+    assert signals == {None: "e5", (0.0, 1.01): "e5", (0.0, 0.0): "static"}
