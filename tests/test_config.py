@@ -117,6 +117,8 @@ def test_the_fast_path_ranks_without_e5(index_path):
     settings = Settings.from_env({"BOT_SEMANTIC": "static"})
     engine = Engine(open_read_only(index_path), **engine_signals(settings))
     assert [stage.signal for stage in engine.stages] == ["lexical", "static"]
+    # a worker's engine (the Telegram pool) ranks as the one it was cloned from
+    assert [stage.signal for stage in engine.clone().stages] == ["lexical", "static"]
 
 
 def test_a_malformed_token_is_not_echoed():
