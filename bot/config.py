@@ -41,9 +41,9 @@ class Settings:
     contact_text: str | None = None
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
-    # "on": lexical, static vectors, and e5 only for the few questions where it changes
-    # outcomes most (bot.engine.E5_WINDOW); "full": e5 whenever the static stage is unsure
-    # (slower, a little more accurate); "static": without e5; "off": lexical only.
+    # "on": lexical, static vectors and e5, each only when the one before is unsure;
+    # "fast": e5 only for the few questions where it changes outcomes most (bot.engine.
+    # E5_WINDOW: quicker, less accurate); "static": without e5; "off": lexical only.
     semantic: str = "on"
     max_concurrent_updates: int = 64
     engine_workers: int = 2
@@ -75,7 +75,7 @@ class Settings:
             contact_text=_optional(env, "BOT_CONTACT_TEXT"),
             log_level=_choice(env, "BOT_LOG_LEVEL", LOG_LEVELS, "INFO", upper=True),
             log_format=_choice(env, "BOT_LOG_FORMAT", LOG_FORMATS, "text"),  # type: ignore[arg-type]
-            semantic=_choice(env, "BOT_SEMANTIC", ("on", "full", "static", "off"), "on"),
+            semantic=_choice(env, "BOT_SEMANTIC", ("on", "fast", "static", "off"), "on"),
             max_concurrent_updates=_int(env, "BOT_MAX_CONCURRENT_UPDATES", 64, minimum=1),
             engine_workers=_int(
                 env, "BOT_ENGINE_WORKERS", min(2, os.cpu_count() or 1), minimum=1, maximum=32
@@ -240,6 +240,6 @@ def engine_signals(settings: Settings) -> dict:
 
     return {
         "semantic": settings.semantic != "off",
-        "e5": settings.semantic in ("on", "full"),
-        "e5_window": None if settings.semantic == "full" else E5_WINDOW,
+        "e5": settings.semantic in ("on", "fast"),
+        "e5_window": E5_WINDOW if settings.semantic == "fast" else None,
     }

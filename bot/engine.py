@@ -67,10 +67,10 @@ log = logging.getLogger(__name__)
 # (the reliability tables of scripts/benchmark.py): the next, costlier signal is then not
 # worth its cost (e5's embedding is most of an answer's time).
 SURE = 0.8
-# e5 costs about 2.5 ms a token on one core, so it is asked only where it changes outcomes
-# most: a fact entry on top that the static stage is neither sure nor clearly unsure of
-# (scripts/benchmark.py: on the training part it is called for 5 % of questions and keeps
-# most of its gain; below the window the static stage's choices or abstention stand).
+# BOT_SEMANTIC=fast: e5 (about 2.5 ms a token on one core) only where the static stage is
+# neither sure nor clearly unsure of a fact entry on top. On the training part that is 5 %
+# of questions and keeps half of e5's gain; on a frozen part it kept little of it
+# (README, "Quality and speed"), so the default asks e5 whenever the static stage is unsure.
 E5_WINDOW = (0.4, 0.6)
 # A broad request is answered over the entries from this probability on, at most this many
 # lines.
@@ -120,10 +120,10 @@ class Engine:
         model: RankingModel | None = None,
         semantic: bool = True,
         e5: bool = True,
-        e5_window: tuple[float, float] | None = E5_WINDOW,
+        e5_window: tuple[float, float] | None = None,
     ):
         self.db = connection
-        self.e5_window = e5_window  # None: e5 whenever the static stage is unsure (slow)
+        self.e5_window = e5_window  # None: e5 whenever the static stage is unsure
         self._documents = self._load_documents()
         models = load_models()
         # The ranking stages, cheapest first: each is asked only when the one before it is

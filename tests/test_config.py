@@ -87,7 +87,7 @@ def test_every_variable_is_read():
         ({"BOT_LOG_RETENTION_DAYS": "0"}, "BOT_LOG_RETENTION_DAYS must be at least 1"),
         ({"BOT_LOG_FORMAT": "xml"}, "BOT_LOG_FORMAT must be one of text, json"),
         ({"WEBHOOK_SECRET": "has space"}, "WEBHOOK_SECRET may only hold"),
-        ({"BOT_SEMANTIC": "fast"}, "BOT_SEMANTIC must be one of on, full, static, off"),
+        ({"BOT_SEMANTIC": "quick"}, "BOT_SEMANTIC must be one of on, fast, static, off"),
     ],
 )
 def test_bad_values_name_the_variable(env, message):
@@ -100,10 +100,10 @@ def test_bad_values_name_the_variable(env, message):
 @pytest.mark.parametrize(
     ("value", "signals"),
     [
-        ("on", {"semantic": True, "e5": True, "e5_window": E5_WINDOW}),
-        ("full", {"semantic": True, "e5": True, "e5_window": None}),
-        ("static", {"semantic": True, "e5": False, "e5_window": E5_WINDOW}),
-        ("off", {"semantic": False, "e5": False, "e5_window": E5_WINDOW}),
+        ("on", {"semantic": True, "e5": True, "e5_window": None}),
+        ("fast", {"semantic": True, "e5": True, "e5_window": E5_WINDOW}),
+        ("static", {"semantic": True, "e5": False, "e5_window": None}),
+        ("off", {"semantic": False, "e5": False, "e5_window": None}),
     ],
 )
 def test_bot_semantic_chooses_the_engines_meaning_signals(value, signals):

@@ -477,7 +477,7 @@ def test_a_list_of_two_topics_gets_a_choice_of_each(engine):
 
 def test_e5_is_asked_only_inside_its_window_of_static_confidence(index_path):
     """e5 costs most of an answer's time: asked where the static stage is neither sure nor
-    clearly unsure of a fact entry (the window), or whenever it is unsure (the slow path)."""
+    clearly unsure of a fact entry (BOT_SEMANTIC=fast), or whenever it is unsure (default)."""
     question = "vad gör en trygghetsvärd egentligen? har sett såna i centrum"
     signals = {}
     for window in (None, (0.0, 1.01), (0.0, 0.0)):
