@@ -19,7 +19,7 @@ from bot.models import Document
 from bot.periods import MONTHS_EN, MONTHS_SV, find_period
 from bot.query import NUMBER_WORDS, Query, stated_figures
 from bot.search import holds_term
-from bot.text import STOPWORDS, fold, stem, stem_en, terms, words
+from bot.text import english_terms, fold, terms, words
 
 
 def corrections(
@@ -120,14 +120,15 @@ def states_it_is_missing(query: Query, row: dict) -> bool:
     from bot.entries import sentences
 
     told, untold = set(), set()
-    asked = _asked_thing(query.folded)
+    asked, anywhere = _asked_thing(query.folded)
     for sentence in [row["title"], *_clauses(sentences(row["answer"]))]:
         held = set(terms(sentence))
         found = {i for i, g in enumerate(query.topical_groups) if holds_term(held, g.sv)}
         said = " ".join(words(sentence))
         missing = NOT_STATED.search(said)
         if missing:
-            if asked & _words_of(said if asked == SAYING else said[: missing.start()]):
+            named = said if anywhere else said[: missing.start()]  # the subject of 'anges inte'
+            if asked & {*named.split(), *terms(named)}:
                 return True
             untold.update(found)
         else:
@@ -144,21 +145,15 @@ ASKED_SAYING = re.compile(
 SAYING = frozenset({"sa", "sade", "sagt", "tyckte", "yttrade", "said", "say"})
 
 
-def _words_of(text: str) -> set[str]:
-    said = text.split()
-    return {*said, *terms(text)}
-
-
-def _asked_thing(folded: str) -> set[str]:
+def _asked_thing(folded: str) -> tuple[set[str], bool]:
+    """The terms of what the question asks for, and whether a not-stated sentence may name
+    it anywhere (what was said) rather than as its subject (a kind of thing)."""
     if ASKED_SAYING.search(folded):
-        return set(SAYING)
+        return set(SAYING), True
     match = ASKED_KIND.search(folded)
-    if match is None:
-        return set()
-    word = match.group(1)
-    if word in STOPWORDS or not word.isalpha():
-        return set()
-    return {stem(word), stem_en(word)}
+    if match is None or not match.group(1).isalpha():
+        return set(), False
+    return {*terms(match.group(1)), *english_terms(match.group(1))}, False
 
 
 PARENTHESIS = re.compile(r"\(([^()]*)\)")
