@@ -2,7 +2,7 @@
 
     python scripts/benchmark.py [--sizes 1000,10000,100000] [--skip-scale] [--skip-frozen]
 
-A. The question sets, for the engine (semantic and lexical) and the baselines: the public
+A. The question sets, for the engine (on, fast, static, lexical) and the baselines: the public
    dev set, the training part (our blind sets and check questions, which the model is
    fitted on) and the frozen part (tests/data/blind/frozen-*.yaml: scored as a whole only).
 B. Reliability: confidence bucket -> share of the engine's answers that are right.
