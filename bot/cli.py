@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -91,9 +90,6 @@ def validate(knowledge_dir: Path | None) -> None:
 )
 def build(knowledge_dir: Path | None, db_path: Path | None, semantic: bool) -> None:
     """Build the SQLite index from the knowledge files (atomically replaces the old one)."""
-    # A build encodes in batches, one text per thread: every core helps (a fresh build on
-    # two cores takes 62 s instead of 121 s). Answering keeps one thread (bot.semantic).
-    os.environ.setdefault("OMP_NUM_THREADS", str(os.cpu_count() or 1))
     directory = knowledge_dir or DEFAULT_KNOWLEDGE_DIR
     started = time.perf_counter()
     try:

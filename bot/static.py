@@ -15,6 +15,8 @@ import sqlite3
 from functools import lru_cache
 from pathlib import Path
 
+from bot.numeric import import_numpy
+
 STATIC_PATH = Path(__file__).resolve().parent / "static_vectors.npz"
 SIF_A = 1e-4  # smooth-inverse-frequency constant: a word as common as this weighs half
 EXTRA_CANDIDATES = 10
@@ -48,11 +50,8 @@ class StaticVectors:
 
     @classmethod
     def load(cls, path: Path = STATIC_PATH) -> StaticVectors | None:
-        try:
-            import numpy
-        except ImportError:
-            return None
-        if not path.exists():
+        numpy = import_numpy()
+        if numpy is None or not path.exists():
             return None
         data = numpy.load(path)
         words = str(data["words"]).split("\n")
