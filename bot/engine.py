@@ -462,7 +462,8 @@ class Engine:
         sections = diverse(facts)
         if len({(r.entry.row["document"], r.entry.row["section"]) for r in sections}) < 2:
             return None
-        area = self._area_of(query)
+        # A place asked about ('i Skogås') is answered with what was done there, not the area.
+        area = None if query.districts else self._area_of(query)
         if area:
             heading, lines = self.listings.area(area, query.lang, [r.entry.id for r in facts])
         else:  # a group ('unga'): the entries that name it, one per section
@@ -476,8 +477,9 @@ class Engine:
         )
 
     def _area_of(self, query: Query) -> str | None:
-        """The area the question names ('trygghet', 'safety' -> Ökad trygghet)."""
-        asked = {t for g in query.topical_groups for t in g.sv}
+        """The area the question names ('trygghet', 'safety' -> Ökad trygghet). Every word
+        counts: an area's own word is too common to be topical."""
+        asked = {t for g in query.groups for t in g.sv}
         named = [
             a for a in self.areas() if asked & set(self.searcher.analyse(a, "sv").groups[-1].sv)
         ]

@@ -484,3 +484,24 @@ def test_e5_is_asked_only_inside_its_window_of_static_confidence(index_path):
         engine = Engine(open_read_only(index_path), e5_window=window)
         signals[window] = engine.rank(engine.ranking_query(question)).stage.signal
     assert signals == {None: "e5", (0.0, 1.01): "e5", (0.0, 0.0): "static"}
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Sammanfatta vad beredningen gjorde för tryggheten under 2021.",
+        "What was done for safety in 2021?",
+    ],
+)
+def test_a_broad_question_naming_an_area_gets_one_line_per_priority(engine, question):
+    # 'trygghet' is too common a word to be topical, yet it names the area
+    answer = engine.answer(question)
+    assert answer.status == "answer"
+    assert "Ökad trygghet" in answer.text.splitlines()[0]
+    assert sum(line.startswith("•") for line in answer.text.splitlines()) >= 3
+
+
+def test_a_broad_question_about_a_place_is_not_answered_with_the_whole_area(engine):
+    answer = engine.answer("Vad gör kommunen i Skogås för att det ska kännas tryggare?")
+    assert "Ökad trygghet" not in answer.text.splitlines()[0]
+    assert "Skogås" in answer.answer
