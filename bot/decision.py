@@ -17,6 +17,7 @@ from typing import Literal
 
 from bot.query import Query
 from bot.ranker import Ranked, Ranking, Thresholds
+from bot.text import words
 
 MAX_CHOICES = 3
 BROAD_OPTION = 0.02  # below this share an entry is noise even among a topic's many entries
@@ -207,7 +208,11 @@ def asks_for_something(query: Query) -> bool:
 
 
 def companions(top: Ranked, ranked: list[Ranked], query: Query, thresholds: Thresholds):
-    """A sibling entry (same section) that answers words of the question the top one lacks."""
+    """A sibling entry (same section) that answers words of the question the top one lacks;
+    or, for a question asking for several of a kind, every sibling that is one of them."""
+    many = instances(top, ranked, query, thresholds)
+    if many:
+        return many
     total = query.total_weight or 1.0
     for other in ranked[1:MAX_CHOICES]:
         if other.entry.is_gap or not same_section(top, other):
@@ -217,6 +222,30 @@ def companions(top: Ranked, ranked: list[Ranked], query: Query, thresholds: Thre
         if share >= COMPANION_SHARE and other.probability >= thresholds.alternative:
             return (other,)
     return ()
+
+
+def instances(top: Ranked, ranked: list[Ranked], query: Query, thresholds: Thresholds):
+    """'Vilka detaljplaner fick beredningen på remiss?': the asked word is a plural, and the
+    top entry and its siblings each hold one of them in their title (one entry per
+    detaljplan): each sibling that is one joins, since one of them alone is not the answer."""
+    kinds = [query.groups[i] for i in query.plural_positions]
+    if not kinds or top.entry.is_gap:
+        return ()
+
+    def one_of_them(candidate: Ranked) -> bool:
+        title = " ".join(words(candidate.entry.row["title"]))
+        return any(term in title for group in kinds for term in group.sv)
+
+    if not one_of_them(top):
+        return ()
+    return tuple(
+        other
+        for other in ranked[1:MAX_CHOICES]
+        if not other.entry.is_gap
+        and same_section(top, other)
+        and other.probability >= thresholds.alternative
+        and one_of_them(other)
+    )
 
 
 def diverse(options: list[Ranked]) -> list[Ranked]:

@@ -86,6 +86,7 @@ class Query:
     outside: tuple[str, ...] = ()
     intent: str | None = None
     figures: frozenset[int] = frozenset()  # numbers the question states ("fem vakter")
+    plural_positions: frozenset[int] = frozenset()  # groups asked for as several ("vilka planer")
 
     @property
     def known_groups(self) -> tuple[TermGroup, ...]:
@@ -182,6 +183,7 @@ class QueryAnalyser:
             outside=tuple(self._phrases_in(folded, "outside")),
             intent=question_intent(folded),
             figures=stated_figures(folded),
+            plural_positions=asked_plurals(folded, groups),
         )
 
     def _topical(self, word: str, group: TermGroup) -> bool:
@@ -323,6 +325,24 @@ TIME_OR_AGE = re.compile(
     r"in the (?:evening|morning)))"
     rf"|\b{_NUMBER}\s+(?:ar gammal\w*|years? old|arig\w*|aring\w*)\b"
 )
+
+
+# 'vilka detaljplaner', 'which (two) plans': the words right after the question word.
+ASKED_MANY = re.compile(r"\b(?:vilka|which|what)\s+(\w+)(?:\s+(\w+))?")
+PLURAL_ENDINGS = ("er", "ar", "or", "s")
+
+
+def asked_plurals(folded: str, groups: list[TermGroup]) -> frozenset[int]:
+    """Positions of the groups a question asks for several of: a plural noun right after
+    vilka/which/what ('Vilka detaljplaner …?'), not a verb ('Vilka fick …?')."""
+    asked = {w for match in ASKED_MANY.finditer(folded) for w in match.groups() if w}
+    return frozenset(
+        i
+        for i, group in enumerate(_dedupe(groups))
+        if group.word in asked
+        and group.word.endswith(PLURAL_ENDINGS)
+        and all(len(term) < len(group.word) for term in group.sv | group.en)
+    )
 
 
 def stated_figures(folded: str) -> frozenset[int]:

@@ -505,3 +505,29 @@ def test_a_broad_question_about_a_place_is_not_answered_with_the_whole_area(engi
     answer = engine.answer("Vad gör kommunen i Skogås för att det ska kännas tryggare?")
     assert "Ökad trygghet" not in answer.text.splitlines()[0]
     assert "Skogås" in answer.answer
+
+
+def test_a_question_for_several_of_a_kind_gets_every_sibling_that_is_one(engine):
+    # one entry per detaljplan: one alone is not the answer to 'vilka detaljplaner'
+    answer = engine.answer("Vilka detaljplaner har beredningen fått på remiss?")
+    assert answer.status == "answer"
+    assert "Grantorp" in answer.answer and "Österhagen" in answer.answer
+
+
+def test_a_question_for_one_of_a_kind_keeps_its_one_entry(engine):
+    answer = engine.answer("Vilken detaljplan i Grantorp fick beredningen på remiss?")
+    assert "Grantorp" in answer.answer and "Österhagen" not in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "plural"),
+    [
+        ("vilka detaljplaner fick beredningen på remiss", {"detaljplaner"}),
+        ("which plans did the committee get", {"plans"}),
+        ("vilka fick demokratipriset", set()),
+        ("vilken detaljplan fick beredningen", set()),
+    ],
+)
+def test_the_words_asked_for_as_several(engine, question, plural):
+    query = engine.searcher.analyse(question, detect_language(question))
+    assert {query.groups[i].word for i in query.plural_positions} == plural
