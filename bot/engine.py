@@ -42,7 +42,7 @@ from bot.passage_search import (
 )
 from bot.periods import find_period, parse_iso
 from bot.premises import states_it_is_missing
-from bot.query import Query, question_parts
+from bot.query import Query, compared_places, question_parts
 from bot.quotes import QuoteChecker
 from bot.ranker import Ranked, Ranking, RankingModel, Thresholds, load_models
 from bot.replies import Replies
@@ -287,7 +287,12 @@ class Engine:
         if command is not None:  # '/hjalp' typed into a question: a command, not a question
             return self.replies.abstain(text, lang, "command", place=f"/{command[0]}")
         query = self.searcher.analyse(focus, lang)
-        outside = [p for p in query.outside if not self._source_mentions(p, query)]
+        # A comparison ('fler … än Stockholm') asks for the other place's figures, which a
+        # passage naming that place in passing does not give.
+        compared = compared_places(query.folded)
+        outside = [
+            p for p in query.outside if p in compared or not self._source_mentions(p, query)
+        ]
         if outside:
             return self.replies.abstain(text, lang, "outside_scope", place=outside[0])
         no_note = self.replies.no_note(query, text, lang)
@@ -315,7 +320,7 @@ class Engine:
         place = fold(place)
         for candidate in self.passages.candidates(query):
             if place in candidate.passage.folded and candidate.features["coverage"] > 0:
-                others = candidate.matched - {
+                others = (candidate.matched & query.topical_positions) - {
                     i for i, g in enumerate(query.groups) if g.word in place.split()
                 }
                 if others:

@@ -180,7 +180,7 @@ class QueryAnalyser:
             years=question_years(folded),
             parties=frozenset(self._find_parties(text, folded)),
             districts=frozenset(self._phrases_in(folded, "district")),
-            outside=tuple(self._phrases_in(folded, "outside")),
+            outside=tuple(self._phrases_in(folded, "outside")) + compared_places(folded),
             intent=question_intent(folded),
             figures=stated_figures(folded),
             plural_positions=asked_plurals(folded, groups),
@@ -204,10 +204,11 @@ class QueryAnalyser:
         return found
 
     def _phrases_in(self, folded: str, kind: str) -> list[str]:
+        # A genitive counts too: 'Stockholms stads demokratipris', 'Botkyrkas kameror'.
         return [
             targets[0]
             for phrase, targets in self.glossary.get(kind, {}).items()
-            if phrase in folded and re.search(rf"\b{re.escape(phrase)}\b", folded)
+            if phrase in folded and re.search(rf"\b{re.escape(phrase)}s?\b", folded)
         ]
 
     def _glossary_phrases(self, folded: str, lang: str) -> tuple[set[str], list[TermGroup]]:
@@ -325,6 +326,19 @@ TIME_OR_AGE = re.compile(
     r"in the (?:evening|morning)))"
     rf"|\b{_NUMBER}\s+(?:ar gammal\w*|years? old|arig\w*|aring\w*)\b"
 )
+
+
+# A comparison with a place the material names only in passing ('Region Stockholm', 'söder
+# om Stockholm'): 'fler skjutningar än Stockholm' asks for Stockholm's figures too.
+COMPARED_PLACE = re.compile(
+    r"\b(?:an|than|jamfort med|jamfor med|compared (?:to|with)|versus|vs)\s+(?:i\s+|in\s+)?"
+    r"(stockholms lan|stockholm|sverige|sweden|riket|resten av landet|the rest of the country)\b"
+)
+
+
+def compared_places(folded: str) -> tuple[str, ...]:
+    """The places outside Huddinge a question compares with."""
+    return tuple(match.group(1) for match in COMPARED_PLACE.finditer(folded))
 
 
 # 'vilka detaljplaner', 'which (two) plans': the words right after the question word.

@@ -88,10 +88,26 @@ def test_facts_the_material_lacks_are_abstentions_that_say_so(engine, question):
     assert "kontaktcenter" in answer.text
 
 
-def test_another_municipality_is_outside_the_material(engine):
-    answer = engine.answer("Vad beslutade Stockholms stad om kameror 2021?")
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Vad beslutade Stockholms stad om kameror 2021?",
+        "Vem fick Stockholms stads demokratipris 2021?",  # a genitive names it too
+        "Har Huddinge fler skjutningar än Stockholm?",  # a comparison asks for both
+        "Is there more graffiti in Huddinge than in Stockholm?",
+    ],
+)
+def test_another_municipality_is_outside_the_material(engine, question):
+    answer = engine.answer(question)
     assert answer.status == "abstain"
-    assert answer.reason == "outside_scope"
+    assert answer.reason in ("outside_scope", "gap")
+    assert "Ganters" not in answer.text
+
+
+def test_a_place_the_material_names_is_not_outside_it(engine):
+    answer = engine.answer("Vilka remisser kom från Region Stockholm?")
+    assert answer.status == "answer"
+    assert "Folkhälsopolicy för Region Stockholm" in answer.answer
 
 
 @pytest.mark.parametrize("question", ["", "   ", "🙂🙂🙂", "?!?... ;;; ---", "\x00\x01\x02"])
