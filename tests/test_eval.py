@@ -69,6 +69,8 @@ FLOORS = {
     "blind/train-m.yaml": (0.83, 1),
     "blind/train-n.yaml": (0.88, 3),
     "blind/train-o.yaml": (0.85, 4),
+    "blind/train-p.yaml": (0.88, 5),
+    "blind/train-q.yaml": (0.89, 4),
 }
 
 
