@@ -27,6 +27,7 @@ QUERY = SimpleNamespace(
     groups=(),
     total_weight=1.0,
     intent=None,
+    plural_positions=frozenset(),
 )
 
 
