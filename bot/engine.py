@@ -42,7 +42,7 @@ from bot.passage_search import (
 )
 from bot.periods import find_period, parse_iso
 from bot.premises import states_it_is_missing
-from bot.query import Query, compared_places, question_parts
+from bot.query import Query, question_parts
 from bot.quotes import QuoteChecker
 from bot.ranker import Ranked, Ranking, RankingModel, Thresholds, load_models
 from bot.replies import Replies
@@ -289,9 +289,8 @@ class Engine:
         query = self.searcher.analyse(focus, lang)
         # A comparison ('fler … än Stockholm') asks for the other place's figures, which a
         # passage naming that place in passing does not give.
-        compared = compared_places(query.folded)
         outside = [
-            p for p in query.outside if p in compared or not self._source_mentions(p, query)
+            p for p in query.outside if p in query.compared or not self._source_mentions(p, query)
         ]
         if outside:
             return self.replies.abstain(text, lang, "outside_scope", place=outside[0])

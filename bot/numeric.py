@@ -26,8 +26,8 @@ def set_threads() -> None:
 
 
 def import_numpy():
-    """The numpy module, or None when it is not installed."""
-    set_threads()
+    """The numpy module, or None when it is not installed (the threads are set already:
+    importing `bot` runs set_threads)."""
     try:
         import numpy
     except ImportError:

