@@ -175,6 +175,10 @@ class EntryEvidence:
 
 
 REQUIRED = ("count", "share", "cost", "when")
+# A question word the passage must answer, as an entry must (bot.search.HARD_CUES): a
+# passage without a number, date, cause or name does not answer "how many", "when", "why"
+# or "what is it called", however well its words match.
+HARD = ("count", "share", "cost", "when", "why", "name")
 # Words of a plan in a passage (folded): what is to happen, not what happened.
 PLAN = re.compile(
     r"\b(ska|skall|kommer att|planer\w*|planera\w*|avser|nasta|kommande|framover|tillkommer)\b"
@@ -326,7 +330,8 @@ class PassageSearcher:
         }
         # The date of a coming occasion ("när är nästa …"): only a plan or a later date says it.
         coming = {"when", "future"} <= cues and not passage.speaks_of_the_future(period)
-        unmet = frozenset({"future"} if coming else ())
+        unmet = {c for c in cues if c in HARD and not passage.satisfies(c, self.districts)}
+        unmet = frozenset(unmet | {"future"} if coming else unmet)
         return PassageCandidate(passage, features, frozenset(matched), unmet)
 
 

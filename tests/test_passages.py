@@ -121,3 +121,21 @@ def test_the_index_holds_each_passage_of_the_report_once(engine):
         "select document, section from passages where text like '415 klotterärenden%'"
     ).fetchall()
     assert [tuple(row) for row in rows] == [("verksamhetsberattelse", "3. Ren och trygg utemiljö")]
+
+
+def _described(engine, question: str, text_start: str):
+    (number,) = engine.db.execute(
+        "select n from passages where text like ? limit 1", (text_start + "%",)
+    ).fetchone()
+    query = engine.searcher.analyse(question, "sv")
+    return engine.passages.describe(query, engine.passages.passage(number))
+
+
+def test_a_passage_lacking_the_kind_of_fact_asked_cannot_answer_it(engine):
+    # The winners' names give no reason and no number: "why" and "how many" stay unmet.
+    winners = "Beredningen beslutade att demokratipriset skulle tilldelas"
+    assert "why" in _described(engine, "Varför fick Eva Ganters demokratipriset?", winners).unmet
+    assert "count" in _described(engine, "Hur många fick demokratipriset?", winners).unmet
+    # The graffiti passage has its number: the count is met.
+    graffiti = "415 klotterärenden"
+    assert not _described(engine, "Hur många klotterärenden kom in?", graffiti).unmet
