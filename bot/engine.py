@@ -19,7 +19,7 @@ import logging
 import sqlite3
 import sys
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from bot.decision import Plan, decide, diverse, with_passages
@@ -49,6 +49,7 @@ from bot.replies import Replies
 from bot.routing import (
     BROAD_REQUEST,
     OPINION_CUE,
+    OTHER_THAN_TOLD,
     TIMELINE_WORD,
     asks_own_view,
     asks_something,
@@ -287,6 +288,14 @@ class Engine:
         if command is not None:  # '/hjalp' typed into a question: a command, not a question
             return self.replies.abstain(text, lang, "command", place=f"/{command[0]}")
         query = self.searcher.analyse(focus, lang)
+        if not query.districts and focus != text:
+            # 'Jag bor i Skogås sen 15 år. … Vad har kommunen gjort för tryggheten här?': the
+            # place told before the question is the place asked about.
+            told = self.searcher.analyser.places_in(text)
+            if len(told) == 1 and not OTHER_THAN_TOLD.search(query.folded):
+                # The place joins the question's words; what it asks stays as asked.
+                placed = self.searcher.analyse(f"{focus} {told[0]}", lang)
+                query = replace(placed, cues=query.cues, figures=query.figures)
         # A comparison ('fler … än Stockholm') asks for the other place's figures, which a
         # passage naming that place in passing does not give.
         outside = [

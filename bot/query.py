@@ -207,6 +207,10 @@ class QueryAnalyser:
                 found.update(codes)  # also 'vänsterpartiets'
         return found
 
+    def places_in(self, text: str) -> list[str]:
+        """The districts a text names ('Jag bor i Skogås sedan 15 år.' -> ['Skogås'])."""
+        return self._phrases_in(" ".join(words(text)), "district")
+
     def _phrases_in(self, folded: str, kind: str) -> list[str]:
         # A genitive counts too: 'Stockholms stads demokratipris', 'Botkyrkas kameror'.
         return [

@@ -547,3 +547,20 @@ def test_a_question_for_one_of_a_kind_keeps_its_one_entry(engine):
 def test_the_words_asked_for_as_several(engine, question, plural):
     query = engine.searcher.analyse(question, detect_language(question))
     assert {query.groups[i].word for i in query.plural_positions} == plural
+
+
+def test_a_place_told_before_the_question_is_the_place_asked_about(engine):
+    told = "Hej! Jag har bott i Skogås i tjugo år och trivs. Vad gör kommunen för tryggheten här?"
+    answer = engine.answer(told)
+    assert "Skogås" in answer.text.splitlines()[0], answer.text  # not the whole area's work
+    retired = "Hej, jag är pensionär i Skogås sedan länge. Har kommunen gjort något för att det "
+    answer = engine.answer(retired + "ska kännas tryggare här?")
+    assert answer.status == "answer" and "trygghetsanalys" in answer.text, answer.text
+    # What the question asks stays as asked: 'vid tio' is a time, not a figure to correct.
+    timed = engine.answer("Jag bor i Flemingsberg och oroar mig. Är trygghetsvärdarna ute vid tio?")
+    assert "inte 10" not in timed.text and "not 10" not in timed.text
+
+
+def test_a_question_past_the_place_told_does_not_take_it(engine):
+    query = engine._route("Kamerorna i Grantorp är igång. Vilka andra kameraprojekt finns?", "sv")[2]
+    assert not query.districts
