@@ -76,6 +76,10 @@ E5_WINDOW = (0.4, 0.6)
 # A broad request is answered over the entries from this probability on, at most this many
 # lines.
 BROAD_SHARE, BROAD_LINES = 0.02, 5
+# A question whose unknown words (after typo repair) carry this share of its weight asks
+# about something the material never mentions: all such answers on the training part were
+# wrong (the weather, the mayor, a district it does not name); below it, most were right.
+MOSTLY_UNKNOWN = 0.65
 BROAD_WORD_ENTRIES = 3  # a lone topic word in more entries than this names a whole topic
 
 
@@ -303,6 +307,10 @@ class Engine:
         ]
         if outside:
             return self.replies.abstain(text, lang, "outside_scope", place=outside[0])
+        if query.unknown_share >= MOSTLY_UNKNOWN:
+            # 'Blir det regn i Flemingsberg i morgon?': what it asks about is never mentioned.
+            named = ", ".join(f"”{word}”" for word in query.unknown_words[:3])
+            return self.replies.abstain(text, lang, "unknown_words", place=named)
         no_note = self.replies.no_note(query, text, lang)
         if no_note is not None:
             return no_note

@@ -116,6 +116,18 @@ class Query:
     def districts_folded(self) -> frozenset[str]:
         return frozenset(fold(district) for district in self.districts)
 
+    @cached_property
+    def unknown_share(self) -> float:
+        """The share of the question's weight in words neither entries nor source know."""
+        unknown = sum(group.weight for group in self.groups if not group.known)
+        return unknown / self.total_weight if self.total_weight else 0.0
+
+    @property
+    def unknown_words(self) -> tuple[str, ...]:
+        """Those words as the asker wrote them ('vädret', not the folded 'vadret')."""
+        written = {fold(token): token for token in re.findall(r"\w+", self.text)}
+        return tuple(written.get(g.word, g.word) for g in self.groups if not g.known)
+
     @property
     def topical_groups(self) -> tuple[TermGroup, ...]:
         """The known words that name what is asked about (a district or 'rapporten' do not)."""

@@ -26,6 +26,8 @@ ABSTAIN_LEAD = {
     ): "Materialet handlar bara om Huddinge kommun och säger inget om {place}.",
     ("outside_scope", "en"): "The material covers Huddinge kommun only and says nothing about "
     "{place}.",
+    ("unknown_words", "sv"): "Det framgår inte av materialet: {place} nämns inte där.",
+    ("unknown_words", "en"): "The material does not say: it never mentions {place}.",
     ("greeting", "sv"): "Hej! Jag svarar på frågor om trygghets- och delaktighetsberedningens "
     "arbete 2021, med källa till varje svar.",
     ("greeting", "en"): "Hello! I answer questions about the work of Huddinge's committee for "

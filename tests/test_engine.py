@@ -564,3 +564,20 @@ def test_a_place_told_before_the_question_is_the_place_asked_about(engine):
 def test_a_question_past_the_place_told_does_not_take_it(engine):
     query = engine._route("Kamerorna i Grantorp är igång. Vilka andra kameraprojekt finns?", "sv")[2]
     assert not query.districts
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["Blir det snöstorm i Flemingsberg på fredag?", "Who coaches the Huddinge ice hockey team?"],
+)
+def test_a_question_mostly_of_words_the_material_never_uses_is_declined_naming_them(
+    engine, question
+):
+    answer = engine.answer(question)
+    assert answer.status == "abstain" and answer.reason == "unknown_words", answer.text
+    assert "snöstorm" in answer.text or "hockey" in answer.text
+
+
+def test_a_few_unknown_words_beside_known_ones_do_not_decline(engine):
+    answer = engine.answer("Hur många klotterärenden kom in under det förfärliga året 2021?")
+    assert answer.status == "answer" and "415" in answer.text, answer.text
