@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 import sys
 import threading
@@ -81,6 +82,8 @@ BROAD_SHARE, BROAD_LINES = 0.02, 5
 # wrong (the weather, the mayor, a district it does not name); below it, most were right.
 MOSTLY_UNKNOWN = 0.65
 BROAD_WORD_ENTRIES = 3  # a lone topic word in more entries than this names a whole topic
+# An area's word with a generic tail names the area: 'trygghetsområdet', 'trygghetsarbetet'.
+AREA_COMPOUND = re.compile(r"\w{4}(?:omrad|arbet|fragor)\w*$")
 
 
 class IndexUnavailableError(Exception):
@@ -501,9 +504,13 @@ class Engine:
         """The area the question names ('trygghet', 'safety' -> Ökad trygghet). Every word
         counts: an area's own word is too common to be topical."""
         asked = {t for g in query.groups for t in g.sv}
-        named = [
-            a for a in self.areas() if asked & set(self.searcher.analyse(a, "sv").groups[-1].sv)
-        ]
+        # 'trygghetsområdet', 'trygghetsarbetet': the area's word with a generic tail.
+        compounds = [t for t in asked if AREA_COMPOUND.search(t)]
+        named = []
+        for area in self.areas():
+            own = set(self.searcher.analyse(area, "sv").groups[-1].sv)
+            if asked & own or any(t.startswith(o) for t in compounds for o in own):
+                named.append(area)
         return named[0] if len(named) == 1 else None
 
     # -- listings -------------------------------------------------------------------------

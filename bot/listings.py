@@ -92,7 +92,9 @@ class Listings:
         rows = self._rows("area = ? and overview = 1 and priority is not null", (area,))
         rank = {entry_id: i for i, entry_id in enumerate(preferred)}
         by_priority: dict[int, dict] = {}
-        for row in sorted(rows, key=lambda r: (rank.get(r["id"], len(rank)), r["n"])):
+        # The priority's own summary first: a sub-topic's (cameras) leaves out the rest.
+        order = lambda r: (r["kind"] != "priority", rank.get(r["id"], len(rank)), r["n"])  # noqa: E731
+        for row in sorted(rows, key=order):
             if not row["section"].startswith(f"{row['priority']}."):
                 continue  # the area's own overview, not a priority's
             by_priority.setdefault(row["priority"], row)

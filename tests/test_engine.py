@@ -581,3 +581,10 @@ def test_a_question_mostly_of_words_the_material_never_uses_is_declined_naming_t
 def test_a_few_unknown_words_beside_known_ones_do_not_decline(engine):
     answer = engine.answer("Hur många klotterärenden kom in under det förfärliga året 2021?")
     assert answer.status == "answer" and "415" in answer.text, answer.text
+
+
+def test_an_area_named_in_a_compound_gets_one_line_per_priority_with_its_own_summary(engine):
+    answer = engine.answer("Sammanfatta trygghetsarbetet under 2021")
+    assert answer.kind == "overview" and "Ökad trygghet" in answer.text, answer.text
+    # The priority's own summary (cameras and graffiti), not its cameras' entry alone.
+    assert "Grantorp" in answer.text and "415 klotterärenden" in answer.text, answer.text
