@@ -74,6 +74,7 @@ OWN_VIEW = re.compile(
     r"|\b(should|shall|can|could) (i|we|one) (vote|choose|trust|believe|move|worry|support|"
     r"be worried|feel)\b"
     r"|\b(rosta pa|vote for)\b.*\?"
+    r"|\b(vem|vilka|vilket parti) (har|hade) (ratt|fel)\b"
     r"|\b(vilket|vilka|vem|which|who)\b.{0,40}\b(bast|samst|battre|rattast|best|worst|"
     r"better|right|wrong|mest trovardig\w*|most (credible|trustworthy))\b"
     r"|\b(var det|ar det|was it|is it)( (ratt|fel|bra|dumt|klokt|right|wrong|good|wise|"

@@ -74,6 +74,7 @@ def test_a_slash_inside_a_question_is_no_command():
         "Var det rätt av kommunen att sänka skatten?",
         "Vilket parti har bäst politik mot klotter?",
         "kan man lita på kommunpolisen?",
+        "Vem har rätt om kamerorna, S eller MP?",
     ],
 )
 def test_the_bots_own_view_or_advice_is_recognised(question):
@@ -86,6 +87,7 @@ def test_the_bots_own_view_or_advice_is_recognised(question):
         "Vad tyckte Vänsterpartiet om skattesänkningen?",
         "Vilka fick demokratipriset?",
         "Hur många klotterärenden hanterades 2021?",
+        "Vilket datum är rätt för demokratipriset?",
     ],
 )
 def test_questions_about_what_others_think_are_not_asking_the_bots_view(question):
