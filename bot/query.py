@@ -337,7 +337,11 @@ def question_intent(folded: str) -> str | None:
 
 
 _NUMBER = r"(?:\d{1,2}|" + "|".join(NUMBER_WORDS) + ")"
-# A time of day or an age is no figure the material could state ("när hon tar bussen hem
+_MONTH = (
+    "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|"
+    "january|february|march|may|june|july|august|october"
+)
+# A time of day, an age or a date is no figure the material could state ("när hon tar bussen hem
 # vid tio", "min dotter är 15 år"): read as one, it was "corrected" to a count.
 TIME_OR_AGE = re.compile(
     r"\b(?:kl|klockan)\s+\S+"
@@ -345,6 +349,9 @@ TIME_OR_AGE = re.compile(
     r"pa (?:kvallen|natten|morgonen|eftermiddagen)|i kvall|pm\b|am\b|o clock|at night|"
     r"in the (?:evening|morning)))"
     rf"|\b{_NUMBER}\s+(?:ar gammal\w*|years? old|arig\w*|aring\w*)\b"
+    # A day of a month ('den 17 februari', 'February 17'): a date, which the month check
+    # weighs, not a count to correct.
+    rf"|\b\d{{1,2}}(?:e|st|nd|rd|th)?\s+(?:{_MONTH})\b|\b(?:{_MONTH})\s+\d{{1,2}}\b"
 )
 
 

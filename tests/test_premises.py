@@ -75,3 +75,18 @@ def test_a_premise_the_question_does_not_state_is_not_corrected(engine, question
 def test_an_entry_saying_the_asked_thing_is_not_given_is_known(engine, question, answer, missing):
     query = engine.searcher.analyse(question, "sv")
     assert states_it_is_missing(query, {"title": "Trygghetskameror", "answer": answer}) is missing
+
+
+@pytest.mark.parametrize(
+    ("text", "figures"),
+    [
+        ("pa motet den 17 februari 2022", set()),
+        ("on february 17 there were 12 cameras", {12}),
+        ("anstalldes 5 trygghetsvardar i september", {5}),
+        ("ar de ute vid tio", set()),
+    ],
+)
+def test_a_date_or_a_time_is_no_stated_figure(text, figures):
+    from bot.query import stated_figures
+
+    assert stated_figures(text) == figures
