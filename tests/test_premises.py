@@ -4,6 +4,7 @@ is never corrected."""
 import pytest
 
 from bot.premises import states_it_is_missing
+from bot.query import stated_figures
 
 
 @pytest.mark.parametrize(
@@ -87,6 +88,4 @@ def test_an_entry_saying_the_asked_thing_is_not_given_is_known(engine, question,
     ],
 )
 def test_a_date_or_a_time_is_no_stated_figure(text, figures):
-    from bot.query import stated_figures
-
     assert stated_figures(text) == figures
