@@ -71,6 +71,8 @@ FLOORS = {
     "blind/train-o.yaml": (0.85, 4),
     "blind/train-p.yaml": (0.88, 5),
     "blind/train-q.yaml": (0.89, 4),
+    "blind/train-r.yaml": (0.93, 4),
+    "blind/train-s.yaml": (0.88, 2),
 }
 
 
