@@ -92,8 +92,11 @@ class Listings:
         rows = self._rows("area = ? and overview = 1 and priority is not null", (area,))
         rank = {entry_id: i for i, entry_id in enumerate(preferred)}
         by_priority: dict[int, dict] = {}
+
         # The priority's own summary first: a sub-topic's (cameras) leaves out the rest.
-        order = lambda r: (r["kind"] != "priority", rank.get(r["id"], len(rank)), r["n"])  # noqa: E731
+        def order(row: dict) -> tuple:
+            return (row["kind"] != "priority", rank.get(row["id"], len(rank)), row["n"])
+
         for row in sorted(rows, key=order):
             if not row["section"].startswith(f"{row['priority']}."):
                 continue  # the area's own overview, not a priority's

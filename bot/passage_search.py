@@ -16,7 +16,7 @@ from functools import cached_property, lru_cache
 
 from bot.models import Document
 from bot.query import Query
-from bot.search import AMOUNT, CAUSE, NUMBER, holds_term, term_endings
+from bot.search import AMOUNT, CAUSE, HARD_CUES, NUMBER, holds_term, term_endings
 from bot.text import fold, question_years, words
 
 PASSAGE_CANDIDATES = 30
@@ -175,10 +175,10 @@ class EntryEvidence:
 
 
 REQUIRED = ("count", "share", "cost", "when")
-# A question word the passage must answer, as an entry must (bot.search.HARD_CUES): a
-# passage without a number, date, cause or name does not answer "how many", "when", "why"
-# or "what is it called", however well its words match.
-HARD = ("count", "share", "cost", "when", "why", "name")
+# The question words a passage must answer, as an entry must: a passage without a number,
+# date, cause or name does not answer "how many", "when", "why" or "what is it called",
+# however well its words match; nor one without an amount "what did it cost".
+HARD = (*HARD_CUES, "cost")
 # Words of a plan in a passage (folded): what is to happen, not what happened.
 PLAN = re.compile(
     r"\b(ska|skall|kommer att|planer\w*|planera\w*|avser|nasta|kommande|framover|tillkommer)\b"
@@ -331,8 +331,9 @@ class PassageSearcher:
         # The date of a coming occasion ("när är nästa …"): only a plan or a later date says it.
         coming = {"when", "future"} <= cues and not passage.speaks_of_the_future(period)
         unmet = {c for c in cues if c in HARD and not passage.satisfies(c, self.districts)}
-        unmet = frozenset(unmet | {"future"} if coming else unmet)
-        return PassageCandidate(passage, features, frozenset(matched), unmet)
+        if coming:
+            unmet.add("future")
+        return PassageCandidate(passage, features, frozenset(matched), frozenset(unmet))
 
 
 def with_evidence(candidates: list[PassageCandidate], evidence: EntryEvidence) -> list:

@@ -16,6 +16,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.index import split_compound
+from bot.periods import MONTHS_EN, MONTHS_SV
 from bot.text import STOPWORDS, fold, question_cues, question_years, stem, stem_en, words
 
 NEGATED_ASIDE = re.compile(r"\(\s*(?:inte|ej|icke|not|no)\b[^)]*\)", re.IGNORECASE)
@@ -337,10 +338,7 @@ def question_intent(folded: str) -> str | None:
 
 
 _NUMBER = r"(?:\d{1,2}|" + "|".join(NUMBER_WORDS) + ")"
-_MONTH = (
-    "januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december|"
-    "january|february|march|may|june|july|august|october"
-)
+_MONTH = "|".join(sorted({*MONTHS_SV, *MONTHS_EN}))
 # A time of day, an age or a date is no figure the material could state ("när hon tar bussen hem
 # vid tio", "min dotter är 15 år"): read as one, it was "corrected" to a count.
 TIME_OR_AGE = re.compile(

@@ -27,10 +27,10 @@ EXISTENCE = re.compile(
     r"byggt|infort|ordnat|fatt)|are there|is there|will there)\b"
 )
 TIMELINE_WORD = re.compile(r"\b(tidslinje\w*|timeline|handelser\w*|events)\b")
-# Words that ask what someone thought or wrote: a party named with them asks for its note.
 # 'What other camera projects …?' after a sentence about Grantorp: the place told is the one
 # the question looks past, not the one it asks about.
 OTHER_THAN_TOLD = re.compile(r"\b(andra|annan|annat|ovriga|other|else)\b")
+# Words that ask what someone thought or wrote: a party named with them asks for its note.
 OPINION_CUE = re.compile(
     r"\b(tyckte|tycker|tyck|anser|ansag|asikt\w*|skrev|skriver|menar|sa|sade|think|thought|"
     r"say|said|wrote|write|position|opinion|view)\b"
