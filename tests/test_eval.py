@@ -73,6 +73,8 @@ FLOORS = {
     "blind/train-q.yaml": (0.89, 4),
     "blind/train-r.yaml": (0.93, 4),
     "blind/train-s.yaml": (0.88, 2),
+    "blind/train-t.yaml": (0.86, 1),
+    "blind/train-u.yaml": (0.86, 8),
 }
 
 
