@@ -505,7 +505,9 @@ class Engine:
         counts: an area's own word is too common to be topical."""
         asked = {t for g in query.groups for t in g.sv}
         # 'trygghetsområdet', 'trygghetsarbetet': the area's word with a generic tail.
-        compounds = [t for t in asked if AREA_COMPOUND.search(t)]
+        # The words as written count too: a compound split for search keeps only its head
+        # ('jämlikhetsområdet' -> 'område'), since the stem 'jamlik' is no known modifier.
+        compounds = [t for t in {*asked, *query.folded.split()} if AREA_COMPOUND.search(t)]
         named = []
         for area in self.areas():
             own = set(self.searcher.analyse(area, "sv").groups[-1].sv)

@@ -588,3 +588,10 @@ def test_an_area_named_in_a_compound_gets_one_line_per_priority_with_its_own_sum
     assert answer.kind == "overview" and "Ökad trygghet" in answer.text, answer.text
     # The priority's own summary (cameras and graffiti), not its cameras' entry alone.
     assert "Grantorp" in answer.text and "415 klotterärenden" in answer.text, answer.text
+
+
+def test_an_area_whose_compound_search_splits_off_is_still_the_area(engine):
+    # 'jämlikhetsområdet' is searched as 'område' alone; the words as written name the area.
+    answer = engine.answer("Ge en översikt: vad gjorde beredningen inom jämlikhetsområdet 2021?")
+    assert answer.kind == "overview" and "Ökad jämlikhet" in answer.text, answer.text
+    assert "nationella minoriteter" in answer.text, answer.text
