@@ -482,6 +482,11 @@ class Engine:
         entries spread over several sections: one line per priority of the area it names,
         else one per section of the best entries that name what it asks about (a group:
         'unga'). A request that one section answers is answered by the ranking as usual."""
+        # 'Vad har gjorts här i Stuvsta?' asks about a place the material never names: the
+        # municipality's other work is no answer to it.
+        unnamed = [d for d in sorted(query.districts) if not self.listings.place(d, "sv")[1]]
+        if unnamed and len(unnamed) == len(query.districts):
+            return self.replies.abstain(text, query.lang, "unknown_words", place=unnamed[0])
         facts = [r for r in ranking.ranked if not r.entry.is_gap and r.probability >= BROAD_SHARE]
         sections = diverse(facts)
         if len({(r.entry.row["document"], r.entry.row["section"]) for r in sections}) < 2:
@@ -546,6 +551,8 @@ class Engine:
     def place_overview(self, place: str, lang: str | None = None, question: str = "", offset=0):
         lang = lang or "sv"
         heading, lines = self.listings.place(place, lang)
+        if not lines:  # a district the material never names: say which
+            return self.replies.abstain(question, lang, "unknown_words", place=place)
         return self._page(heading, lines, lang, question, f"p:{place}", offset)
 
     def party_overview(self, party: str, lang: str | None = None, question: str = "", offset=0):

@@ -595,3 +595,21 @@ def test_an_area_whose_compound_search_splits_off_is_still_the_area(engine):
     answer = engine.answer("Ge en översikt: vad gjorde beredningen inom jämlikhetsområdet 2021?")
     assert answer.kind == "overview" and "Ökad jämlikhet" in answer.text, answer.text
     assert "nationella minoriteter" in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "jag bor i stuvsta, vad har kommunen gjort for tryggheten har hos oss 2021?",
+        "Vad har gjorts i Glömsta?",
+    ],
+)
+def test_a_district_the_material_never_names_is_declined_by_name(engine, question):
+    answer = engine.answer(question)
+    assert answer.status == "abstain" and answer.reason == "unknown_words", answer.text
+    assert "Stuvsta" in answer.text or "Glömsta" in answer.text, answer.text
+
+
+def test_an_unnamed_district_told_as_context_does_not_block_a_municipal_fact(engine):
+    answer = engine.answer("jag bor i Stuvsta, hur många klotterärenden var det 2021?")
+    assert answer.status == "answer" and "415" in answer.text, answer.text
