@@ -333,6 +333,8 @@ class PassageSearcher:
         unmet = {c for c in cues if c in HARD and not passage.satisfies(c, self.districts)}
         if coming:
             unmet.add("future")
+        if query.names_unknown_thing:
+            unmet.add("unknown")  # the text never names it: no passage is about it
         return PassageCandidate(passage, features, frozenset(matched), frozenset(unmet))
 
 

@@ -53,6 +53,8 @@ NUMBER_WORDS = {
     "nio": 9, "tio": 10, "elva": 11, "tolv": 12, "tjugo": 20, "one": 1, "two": 2, "three": 3,
     "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
 }  # fmt: skip
+MONTH_WORDS = frozenset(fold(m) for m in (*MONTHS_SV, *MONTHS_EN))
+LONG_QUESTION = 200  # characters: a message this long carries context (bot.routing)
 # At most 12 digits: no figure in the material is longer, and a longer run is no figure.
 FIGURE = re.compile(r"(?<![\d:.])(?!(?:19|20)\d\d\b)\d{1,12}(?:[.,]\d{1,6})?(?![\d:]|[.,]\d)")
 
@@ -122,6 +124,19 @@ class Query:
         """The share of the question's weight in words neither entries nor source know."""
         unknown = sum(group.weight for group in self.groups if not group.known)
         return unknown / self.total_weight if self.total_weight else 0.0
+
+    @cached_property
+    def names_unknown_thing(self) -> bool:
+        """Whether a short question names something the material never uses ('simhallen',
+        'kommunalvalet', '2018'). A stated figure ('fem') or a month is a premise, checked
+        as one; a long message's unknown words are mostly its context."""
+        if len(self.text) > LONG_QUESTION:
+            return False
+        return any(
+            g.word not in NUMBER_WORDS and g.word not in MONTH_WORDS
+            for g in self.groups
+            if not g.known
+        )
 
     @property
     def unknown_words(self) -> tuple[str, ...]:

@@ -30,7 +30,8 @@ SWEDISH_STOPWORDS = frozenset(
     namnd omnamns sags kallas igen dar hur hurdan hurdant sitt sina nagot nagra
     hande hander hant skedde sker ske organisationer aktorer personer inga inget ingenting
     forra fragan fragorna undra undrade iaf ngn ngt nagonsin liksom sant stammer manga o
-    rakna upp lista namn namna hurdana vidare osv etc
+    rakna upp lista namn namna hurdana vidare osv etc hos faktiskt verkligen forhand arligt
+    talat sammanhang
     """.split()
 )
 ENGLISH_STOPWORDS = frozenset(
@@ -43,7 +44,8 @@ ENGLISH_STOPWORDS = frozenset(
     whom this that these those am is are was were be been being have has had having do does
     did doing would could also please tell know any anything there's what's it's is there
     mentioned mention mentions take takes took part get got people thing things say says
-    said does doing done make made give given
+    said does doing done make made give given yet whole actually really anyway thanks thank
+    hi hello
     """.split()
 )
 STOPWORDS = SWEDISH_STOPWORDS | ENGLISH_STOPWORDS

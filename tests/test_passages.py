@@ -139,3 +139,15 @@ def test_a_passage_lacking_the_kind_of_fact_asked_cannot_answer_it(engine):
     # The graffiti passage has its number: the count is met.
     graffiti = "415 klotterärenden"
     assert not _described(engine, "Hur många klotterärenden kom in?", graffiti).unmet
+
+
+def test_a_question_naming_what_the_material_never_uses_gets_no_passage(engine):
+    budget = "Andra tillskott som Vänsterpartiet gjorde"
+    assert "unknown" in _described(engine, "Vilka öppettider har simhallen?", budget).unmet
+    assert "unknown" in _described(engine, "Vad var valdeltagandet 2018?", "Vänsterpartiet").unmet
+    answer = engine.answer("vilka öppettider har simhallen i huddinge på söndagar?")
+    assert answer.kind != "passage", answer.text
+    # A stated figure is a premise, not an unknown thing: the passage may still correct it.
+    hosts = "I mitten av september anställdes tre personer"
+    question = "Varför anställde kommunen fem trygghetsvärdar i september?"
+    assert "unknown" not in _described(engine, question, hosts).unmet
