@@ -151,3 +151,10 @@ def test_a_question_naming_what_the_material_never_uses_gets_no_passage(engine):
     hosts = "I mitten av september anställdes tre personer"
     question = "Varför anställde kommunen fem trygghetsvärdar i september?"
     assert "unknown" not in _described(engine, question, hosts).unmet
+
+
+def test_the_municipality_itself_is_no_name_that_answers_what_someone_is_called(engine):
+    hosts = "I mitten av september anställdes tre personer"
+    assert "name" in _described(engine, "Vad heter trygghetsvärdarna?", hosts).unmet
+    answer = engine.answer("vad heter de tre trygghetsvärdarna som anställdes?")
+    assert answer.status != "answer" and "inte några namn" in answer.text, answer.text
