@@ -336,6 +336,8 @@ class PassageSearcher:
         unmet = {c for c in cues if c in HARD and not passage.satisfies(c, self.districts)}
         if coming:
             unmet.add("future")
+        if features["year_mismatch"]:
+            unmet.add("year")  # 'anställdes 2022?': what it says of 2021 does not answer it
         if query.names_unknown_thing:
             unmet.add("unknown")  # the text never names it: no passage is about it
         return PassageCandidate(passage, features, frozenset(matched), frozenset(unmet))

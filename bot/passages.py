@@ -269,13 +269,19 @@ def document_passages(text: str, *, title: str) -> list[Passage]:
     for section in split_sections(text, title=title):
         for passage in passages_of(section):
             key = collapse_whitespace(passage).casefold()
-            if key in seen or len(key) < 3:
+            if key in seen or len(key) < 3 or _letterhead(passage):
                 continue
             seen.add(key)
             result.append(
                 Passage(section.label, section.parent, passage, len(result), section.signed)
             )
     return result
+
+
+def _letterhead(passage: str) -> bool:
+    """Capitals only, no figure ('PROTOKOLLSUTDRAG KOMMUNSTYRELSEN'): the document's
+    letterhead, which states nothing a question could be answered with."""
+    return passage.isupper() and not any(c.isdigit() for c in passage)
 
 
 def raw_span(source_text: str, starts_with: str | None, ends_with: str | None) -> str | None:

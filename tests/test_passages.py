@@ -158,3 +158,14 @@ def test_the_municipality_itself_is_no_name_that_answers_what_someone_is_called(
     assert "name" in _described(engine, "Vad heter trygghetsvärdarna?", hosts).unmet
     answer = engine.answer("vad heter de tre trygghetsvärdarna som anställdes?")
     assert answer.status != "answer" and "inte några namn" in answer.text, answer.text
+
+
+def test_a_passage_of_another_year_than_the_asked_one_cannot_answer_it(engine):
+    hosts = "I mitten av september anställdes tre personer"
+    assert "year" in _described(engine, "Hur många trygghetsvärdar anställdes 2022?", hosts).unmet
+    assert "year" not in _described(engine, "Hur många trygghetsvärdar anställdes?", hosts).unmet
+
+
+def test_the_letterhead_is_no_passage(engine):
+    rows = engine.db.execute("select text from passages where text = upper(text)").fetchall()
+    assert not [text for (text,) in rows if not any(c.isdigit() for c in text)]
