@@ -338,6 +338,8 @@ class PassageSearcher:
             unmet.add("future")
         if features["year_mismatch"]:
             unmet.add("year")  # 'anställdes 2022?': what it says of 2021 does not answer it
+        if query.topical_positions and not matched & query.topical_positions:
+            unmet.add("topic")  # only the place or generic words: it is about something else
         if query.names_unknown_thing:
             unmet.add("unknown")  # the text never names it: no passage is about it
         return PassageCandidate(passage, features, frozenset(matched), frozenset(unmet))

@@ -169,3 +169,10 @@ def test_a_passage_of_another_year_than_the_asked_one_cannot_answer_it(engine):
 def test_the_letterhead_is_no_passage(engine):
     rows = engine.db.execute("select text from passages where text = upper(text)").fetchall()
     assert not [text for (text,) in rows if not any(c.isdigit() for c in text)]
+
+
+def test_a_passage_holding_only_the_place_of_the_question_is_about_something_else(engine):
+    analysis = "En trygghetsanalys har genomförts runt Skogås centrum"
+    question = "Finns det beslut om trygghetskameror i Skogås centrum?"
+    assert "topic" in _described(engine, question, analysis).unmet
+    assert "topic" not in _described(engine, "När presenteras trygghetsanalysen?", analysis).unmet
