@@ -530,6 +530,10 @@ class Engine:
         general = not query.topical_groups and not query.cues & {"count", "share", "when"}
         period = find_period(folded)
         about_time = period is not None or TIMELINE_WORD.search(folded)
+        if general and not query.districts and not query.parties and BROAD_REQUEST.search(folded):
+            # 'Sammanfatta vad beredningen gjorde 2021': what was done, priority by priority;
+            # 'Sammanfatta … för tryggheten' names an area: its overview (`_broad`).
+            return None if self._area_of(query) else self.work_overview(lang, question=text)
         if general and not query.districts and not query.parties and about_time:
             return self.timeline(lang, period=period, question=text)
         if query.districts and general and not query.parties:
@@ -547,6 +551,20 @@ class Engine:
         heading, lines = self.listings.timeline(period, lang)
         key = f"t:{period.label if period else ''}"
         return self._page(heading, lines, lang, question, key, offset)
+
+    def work_overview(self, lang: str | None = None, question: str = "", offset=0):
+        """What was done in every priority of every area: the summary of a whole report."""
+        lang = lang or "sv"
+        lines = [line for area in self.areas() for line in self.listings.area(area, lang, [])[1]]
+        heading = (
+            "Det här gjordes inom beredningens prioriteringar enligt materialet:"
+            if lang == "sv"
+            else "What was done in the committee's priorities according to the material:"
+        )
+        page = self.listings.page(
+            heading, lines, lang=lang, question=question, more="w:", offset=offset, kind="overview"
+        )
+        return page or self.replies.abstain(question, lang, "not_in_material")
 
     def place_overview(self, place: str, lang: str | None = None, question: str = "", offset=0):
         lang = lang or "sv"
@@ -566,10 +584,12 @@ class Engine:
         key, _, offset_text = rest.rpartition(":")
         offset = int(offset_text) if offset_text.isdigit() else 0
         show = {"t": self.timeline, "p": self.place_overview, "a": self.party_overview}.get(kind)
-        if show is None:
+        if show is None and kind != "w":
             return self.replies.abstain("", lang or "sv", "unknown_entry")
         if kind == "t":
             return self.timeline(lang, key or None, offset=offset)
+        if kind == "w":
+            return self.work_overview(lang, offset=offset)
         return show(key, lang, offset=offset)
 
     def _page(self, heading, lines, lang, question, key, offset) -> Answer:

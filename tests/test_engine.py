@@ -613,3 +613,16 @@ def test_a_district_the_material_never_names_is_declined_by_name(engine, questio
 def test_an_unnamed_district_told_as_context_does_not_block_a_municipal_fact(engine):
     answer = engine.answer("jag bor i Stuvsta, hur många klotterärenden var det 2021?")
     assert answer.status == "answer" and "415" in answer.text, answer.text
+
+
+def test_a_summary_of_the_whole_year_goes_priority_by_priority_and_pages_on(engine):
+    answer = engine.answer("Sammanfatta kort vad beredningen gjorde under 2021.")
+    assert answer.kind == "overview" and answer.more, answer.text
+    assert "Grantorp" in answer.text and "Demokratipriset" in answer.text, answer.text
+    rest = engine.listing(answer.more, "sv")
+    assert rest.status == "answer" and "segregation" in rest.text, rest.text
+
+
+def test_a_summary_naming_an_area_is_that_area_s_overview(engine):
+    answer = engine.answer("Sammanfatta vad beredningen gjorde för tryggheten under 2021.")
+    assert answer.kind == "overview" and "Ökad trygghet" in answer.text, answer.text
