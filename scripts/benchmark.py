@@ -418,7 +418,7 @@ def print_reliability(scores: dict[str, dict[str, dict]], engine_name: str) -> N
     print(f"\nB. Reliability of {engine_name}: confidence -> answers, share right, per kind")
     for set_name in [name for name in ("training", "frozen") if name in scores]:
         results = scores[set_name][engine_name]["results"]
-        for kind in ("entry", "passage"):
+        for kind in ("entry", "passage", "listing", "overview"):
             rows = reliability([r for r in results if r.answer.kind == kind])
             cells = "  ".join(f"{bucket}: {n} {share:.2f}" for bucket, n, share in rows if n)
             print(f"{set_name:<9} {kind:<8} {cells or '(none)'}")

@@ -626,3 +626,10 @@ def test_a_summary_of_the_whole_year_goes_priority_by_priority_and_pages_on(engi
 def test_a_summary_naming_an_area_is_that_area_s_overview(engine):
     answer = engine.answer("Sammanfatta vad beredningen gjorde för tryggheten under 2021.")
     assert answer.kind == "overview" and "Ökad trygghet" in answer.text, answer.text
+
+
+def test_a_composed_answer_is_not_claimed_certain(engine):
+    overview = engine.answer("Sammanfatta vad beredningen gjorde för tryggheten under 2021.")
+    listing = engine.answer("Vad hände i december 2021?")
+    assert overview.kind == "overview" and listing.kind == "listing", (overview, listing)
+    assert overview.confidence < listing.confidence < 1.0
