@@ -259,6 +259,7 @@ def _place(query: Query, row: dict, lang: str) -> str | None:
 # The outcome of a decision: rejected, sent back or postponed against approved.
 REJECTED = re.compile(
     r"\b(avslog\w*|avslag\w*|avsla\w*|underkand\w*|inte godkan\w*|aterremitt\w*|rejected|"
+    r"rostade(s)? (\w+ ){0,3}(ner|bort|emot|nej)|forkasta\w*|sa nej|sade nej|blev (det )?nej|"
     r"rejects?|turned down|sent back|refused|not approved|voted (it )?down)\b"
 )
 APPROVED = re.compile(r"\b(godkan\w*|godkande|approv\w*|antogs|antagits|biföll\w*|bifoll\w*)\b")

@@ -22,8 +22,15 @@ def test_each_kind_of_wrong_premise_is_corrected(engine, question, correction):
     assert correction in (answer.notice or ""), answer.text
 
 
-def test_a_decision_said_to_be_rejected_is_corrected_as_approved(engine):
-    answer = engine.answer("Avslog beredningen verksamhetsberättelsen för 2021?")
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Avslog beredningen verksamhetsberättelsen för 2021?",
+        "Varför röstade beredningen ner verksamhetsberättelsen för 2021 i februari?",
+    ],
+)
+def test_a_decision_said_to_be_rejected_is_corrected_as_approved(engine, question):
+    answer = engine.answer(question)
     assert answer.status == "answer"
     assert "godkändes det, det avslogs inte" in (answer.notice or ""), answer.text
 
