@@ -1,9 +1,10 @@
 """False premises: what a question takes for granted that the answering entry contradicts.
 
-Each check names one class of premise: the party that wrote a note, a stated figure, a named
-month, a named place, the outcome of a decision, the direction of a change and who got or
-did something. A premise is only corrected when the question states it (its asking part,
-not the context a message gives before it: "Jag bor i Flemingsberg. Vem fick priset?"
+Each check names one class of premise: the party that wrote a note, a signatory put under
+another party's note, a stated figure, a named month, a named place, the outcome of a
+decision, the direction of a change and who got or did something. A premise is only
+corrected when the question states it (its asking part, not the context a message gives
+before it: "Jag bor i Flemingsberg. Vem fick priset?"
 states nothing about Flemingsberg). A correction is said before the answer, in the reply's
 language.
 A yes/no question with no premise to correct gets its "Ja." first, when nothing could make
@@ -33,6 +34,7 @@ def corrections(
     `names`: the people, organisations and places the knowledge names (folded)."""
     found = [
         _party(query, row, documents, lang),
+        _signer(query, documents, lang),
         _figure(query, row, lang),
         _month(query, row, lang),
         _place(query, row, lang),
@@ -53,6 +55,40 @@ def _party(query: Query, row: dict, documents: dict[str, Document], lang: str) -
     if lang == "sv":
         return f"Obs: det är {name}, inte {claimed}, som skriver detta."
     return f"Note: this was written by {name}, not {claimed}."
+
+
+PARTY_CODE = re.compile(r"\((\w+)\)\s*$")
+
+
+def _signer(query: Query, documents: dict[str, Document], lang: str) -> str | None:
+    """A signatory put under another party's note ('Nujin Alacabek skrev för
+    Miljöpartiet …', 'Did Nujin Alacabek co-sign the Social Democrats' note?'). A person's
+    name counts among `query.parties`; here only the party's own name or code does."""
+    notes = [d for d in documents.values() if PARTY_CODE.search(d.party or "")]
+    claimed = [d for d in notes if _names_party(query, d)]
+    for document in notes:
+        if document in claimed:
+            continue
+        for person in document.signatories:
+            name = person.split(" (")[0]
+            if claimed and re.search(rf"\b{re.escape(fold(name).split()[-1])}\b", query.folded):
+                party = (document.party_en if lang == "en" else None) or document.party
+                others = ", ".join(PARTY_CODE.search(d.party).group(1) for d in claimed)
+                if lang == "sv":
+                    return f"Obs: {name} undertecknade anteckningen från {party}, inte {others}."
+                return f"Note: {name} signed the note of {party}, not {others}."
+    return None
+
+
+def _names_party(query: Query, document: Document) -> bool:
+    """The question names the note's party itself: its name ('Miljöpartiets', 'the Social
+    Democrats'') or its code ('V', 'MP')."""
+    code = PARTY_CODE.search(document.party).group(1)
+    names = [document.party.split()[0], PARTY_CODE.sub("", document.party_en or "")]
+    folded_names = [fold(n).removeprefix("the ").strip() for n in names if n.strip()]
+    return any(n and n in query.folded for n in folded_names) or bool(
+        re.search(rf"(?<![\w-]){code}(?![\w])", query.text)
+    )
 
 
 def entry_figures(text: str) -> frozenset[int]:

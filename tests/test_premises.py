@@ -96,3 +96,20 @@ def test_an_entry_saying_the_asked_thing_is_not_given_is_known(engine, question,
 )
 def test_a_date_or_a_time_is_no_stated_figure(text, figures):
     assert stated_figures(text) == figures
+
+
+@pytest.mark.parametrize(
+    "question, correction",
+    [
+        ("Did Nujin Alacabek co-sign the Social Democrats' note?", "Left Party (V), not S"),
+        ("Miljöpartiets anteckning är undertecknad av Nujin Alacabek, vad står i den?", "inte MP"),
+    ],
+)
+def test_a_signatory_put_under_another_party_s_note_is_corrected(engine, question, correction):
+    answer = engine.answer(question)
+    assert answer.status == "answer" and correction in answer.text, answer.text
+
+
+def test_a_signatory_named_with_her_own_party_is_no_wrong_premise(engine):
+    answer = engine.answer("Vad skrev Nujin Alacabek (V) och Rasmus Lenefors (S)?")
+    assert "undertecknade anteckningen från" not in answer.text, answer.text
