@@ -18,7 +18,8 @@ vectors of bot.static) and semantic (with e5), each with its passage model.
 Weights come from a conditional logit (bot.fitting); the decision thresholds from the best
 utility on 5-fold cross-validated rankings; the passage bars from the joint decision over
 both kinds of answer on the same cost matrix; the reliability tables from the same
-rankings. `--check` fits and prints but does not write the model file.
+rankings. `--check` fits and prints but does not write the model file. Then run
+scripts/fit_new_document_bar.py: it refits the bar of a new document's passages.
 """
 
 from __future__ import annotations
