@@ -393,6 +393,9 @@ def test_questions_a_cheaper_stage_is_sure_of_are_not_encoded(engine, monkeypatc
     assert encoded == []
     engine.answer("hur funkar det med grejerna ni fixat i området")
     assert len(encoded) <= 1  # only when the cheaper stages are not sure
+    encoded.clear()
+    gap = engine.answer("Vad kostade trygghetskamerorna?")  # a gap a cheaper stage is sure of
+    assert gap.reason == "gap" and encoded == [], gap.text
 
 
 @pytest.mark.parametrize(
