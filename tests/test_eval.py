@@ -75,6 +75,8 @@ FLOORS = {
     "blind/train-s.yaml": (0.88, 2),
     "blind/train-t.yaml": (0.86, 1),
     "blind/train-u.yaml": (0.86, 8),
+    "blind/train-v.yaml": (0.87, 3),
+    "blind/train-w.yaml": (0.84, 3),
 }
 
 
