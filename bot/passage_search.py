@@ -146,6 +146,8 @@ class IndexedPassage:
             return bool(ORGANISATION.search(text) or named)
         if cue == "name":
             return bool(named)
+        if cue == "actor":
+            return bool(ORGANISATION.search(text))
         if cue == "where":
             return any(fold(d) in self.folded for d in districts) or bool(named)
         return True

@@ -118,6 +118,7 @@ UNSTATED = {
         "name": "några namn",
         "amount": "några belopp",
         "why": "något skäl",
+        "actor": "några organisationer",
     },
     "en": {
         "count": "a number",
@@ -129,6 +130,7 @@ UNSTATED = {
         "name": "names",
         "amount": "amounts",
         "why": "a reason",
+        "actor": "organisations",
     },
 }
 

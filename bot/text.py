@@ -83,6 +83,10 @@ CUE_PATTERNS = {
     r"what (is|are|was|were) .{0,30}called|vad kallas)\b",
     "who": r"\b(vem|vems|vilka (personer|organisationer|aktorer|foreningar)|who|whom|whose|"
     r"which (people|organi[sz]ations))\b",
+    # Organisations asked for by kind ('vilka organisationer …', 'med vilka …'): a group of
+    # people reached ('who did the film reach?') is no actor.
+    "actor": r"\b(vilka (organisationer|aktorer|foreningar|myndigheter)|med vilka|"
+    r"which (organi[sz]ations|partners)|with (which|whom))\b",
     "decision": r"\b(beslut\w*|besluta\w*|decide\w*|decision\w*|godkan\w*|approv\w*|"
     r"avslog\w*|avsla\w*|reject\w*|aterremitt\w*|sent back|turned down|bordla\w*)\b",
     "why": r"\b(varfor|why|orsak\w*|anledning\w*|skal(et|en)?|reason\w*|how come|"

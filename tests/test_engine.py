@@ -636,3 +636,10 @@ def test_a_composed_answer_is_not_claimed_certain(engine):
     listing = engine.answer("Vad hände i december 2021?")
     assert overview.kind == "overview" and listing.kind == "listing", (overview, listing)
     assert overview.confidence < listing.confidence < 1.0
+
+
+def test_organisations_asked_for_are_answered_by_the_entry_that_names_them(engine):
+    answer = engine.answer(
+        "Vilka organisationer tog kommunen hjälp av till kampanjen på internationella kvinnodagen?"
+    )
+    assert answer.status == "answer" and "Kvinnojouren" in answer.text, answer.text
