@@ -643,3 +643,11 @@ def test_organisations_asked_for_are_answered_by_the_entry_that_names_them(engin
         "Vilka organisationer tog kommunen hjälp av till kampanjen på internationella kvinnodagen?"
     )
     assert answer.status == "answer" and "Kvinnojouren" in answer.text, answer.text
+
+
+def test_a_plain_question_of_fact_is_answered_by_the_report_not_a_party_s_view(engine):
+    answer = engine.answer("Genomfördes demokratidagarna 2021 helt digitalt?")
+    assert answer.status == "answer" and "Karolinska" in answer.text, answer.text
+    # Asking what a party wrote keeps the party's note.
+    note = engine.answer("Vad skrev Socialdemokraterna om att demokratidagarna var digitala?")
+    assert "Socialdemokraterna" in note.text, note.text
