@@ -123,6 +123,18 @@ def add_document(
     return source, drafts, len(sections)
 
 
+def add_described_document(knowledge: Path, folder: Path) -> tuple[Path, Path, int]:
+    """`add_document` for a folder that describes the document: its text in protocol.txt,
+    the options in meta.yaml (id, title, kind, date, reference, body), as the fictional
+    protocols of tests/fixtures/new-documents/ are kept."""
+    meta = yaml.safe_load((folder / "meta.yaml").read_text(encoding="utf-8"))
+    return add_document(
+        knowledge, folder / "protocol.txt", document_id=meta["id"], title=meta["title"],
+        kind=meta["kind"], date=str(meta["date"]), reference=meta["reference"],
+        body=meta.get("body"),
+    )  # fmt: skip
+
+
 def _draft_file(document_id: str, title: str, sections: list[Section]) -> str:
     entries = []
     used: set[str] = set()

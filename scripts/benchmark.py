@@ -490,22 +490,15 @@ def new_documents() -> None:
     the dev set asked of the same index (it must not get worse)."""
     import shutil
 
-    import yaml
-
-    from bot.add_document import add_document
+    from bot.add_document import add_described_document
 
     fitted = set(FIT_NEW_DOCUMENTS)
     print("\nF. A new document on day one (only its passages answer)")
     for folder in sorted((DATA.parent / "fixtures" / "new-documents").iterdir()):
-        meta = yaml.safe_load((folder / "meta.yaml").read_text(encoding="utf-8"))
         with tempfile.TemporaryDirectory() as temporary:
             knowledge = Path(temporary) / "knowledge"
             shutil.copytree(ROOT / "knowledge", knowledge)
-            add_document(
-                knowledge, folder / "protocol.txt", document_id=meta["id"],
-                title=meta["title"], kind=meta["kind"], date=str(meta["date"]),
-                reference=meta["reference"], body=meta.get("body"),
-            )  # fmt: skip
+            add_described_document(knowledge, folder)
             db = build_index(load_knowledge(knowledge), Path(temporary) / "index.db")
             engine = Engine(open_read_only(db))
             own = score_set(engine.answer, load_eval_items(folder / "questions.yaml"))

@@ -20,9 +20,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-import yaml
-
-from bot.add_document import add_document
+from bot.add_document import add_described_document
 from bot.engine import Engine
 from bot.evaluation import load_eval_items, score_item
 from bot.index import build_index, open_read_only
@@ -59,16 +57,11 @@ def main() -> None:
     parser.add_argument("--check", action="store_true", help="print, do not write the model")
     args = parser.parse_args()
     folder = ROOT / "tests" / "fixtures" / "new-documents" / FITTED_DOCUMENT
-    meta = yaml.safe_load((folder / "meta.yaml").read_text(encoding="utf-8"))
     items = load_eval_items(folder / "questions.yaml")
     with tempfile.TemporaryDirectory() as temporary:
         knowledge = Path(temporary) / "knowledge"
         shutil.copytree(ROOT / "knowledge", knowledge)
-        add_document(
-            knowledge, folder / "protocol.txt", document_id=meta["id"],
-            title=meta["title"], kind=meta["kind"], date=str(meta["date"]),
-            reference=meta["reference"], body=meta.get("body"),
-        )  # fmt: skip
+        add_described_document(knowledge, folder)
         index = build_index(load_knowledge(knowledge), Path(temporary) / "index.db")
         engine = Engine(open_read_only(index))
         rows = {bar: outcomes(engine, items, bar) for bar in GRID}

@@ -236,22 +236,15 @@ def new_document_examples(kb, encode, signal):
     the new-document case as it really comes. For the entries "none of them" is right."""
     import tempfile
 
-    import yaml
-
-    from bot.add_document import add_document
+    from bot.add_document import add_described_document
 
     entries, passages = [], []
     for name in NEW_DOCUMENTS:
         folder = DATA.parent / "fixtures" / "new-documents" / name
-        meta = yaml.safe_load((folder / "meta.yaml").read_text(encoding="utf-8"))
         with tempfile.TemporaryDirectory() as temporary:
             knowledge = Path(temporary) / "knowledge"
             shutil.copytree(ROOT / "knowledge", knowledge)
-            add_document(
-                knowledge, folder / "protocol.txt", document_id=meta["id"],
-                title=meta["title"], kind=meta["kind"], date=str(meta["date"]),
-                reference=meta["reference"], body=meta.get("body"),
-            )  # fmt: skip
+            add_described_document(knowledge, folder)
             engine = engine_for(load_knowledge(knowledge), encode)
         items, found = item_examples(engine, [folder / "questions.yaml"], signal)
         for example in items:
