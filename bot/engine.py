@@ -616,14 +616,15 @@ class Engine:
         kind, _, rest = token.partition(":")
         key, _, offset_text = rest.rpartition(":")
         offset = int(offset_text) if offset_text.isdigit() else 0
-        show = {"t": self.timeline, "p": self.place_overview, "a": self.party_overview}.get(kind)
-        if show is None and kind != "w":
+        pages = {
+            "t": lambda: self.timeline(lang, key or None, offset=offset),
+            "w": lambda: self.work_overview(lang, offset=offset),
+            "p": lambda: self.place_overview(key, lang, offset=offset),
+            "a": lambda: self.party_overview(key, lang, offset=offset),
+        }
+        if kind not in pages:
             return self.replies.abstain("", lang or "sv", "unknown_entry")
-        if kind == "t":
-            return self.timeline(lang, key or None, offset=offset)
-        if kind == "w":
-            return self.work_overview(lang, offset=offset)
-        return show(key, lang, offset=offset)
+        return pages[kind]()
 
     def _page(self, heading, lines, lang, question, key, offset) -> Answer:
         page = self.listings.page(

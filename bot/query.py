@@ -16,7 +16,8 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.index import split_compound
-from bot.periods import MONTHS_EN, MONTHS_SV
+from bot.periods import MONTH_NUMBERS, MONTHS_EN, MONTHS_SV
+from bot.routing import LONG_MESSAGE
 from bot.text import STOPWORDS, fold, question_cues, question_years, stem, stem_en, words
 
 NEGATED_ASIDE = re.compile(r"\(\s*(?:inte|ej|icke|not|no)\b[^)]*\)", re.IGNORECASE)
@@ -53,8 +54,6 @@ NUMBER_WORDS = {
     "nio": 9, "tio": 10, "elva": 11, "tolv": 12, "tjugo": 20, "one": 1, "two": 2, "three": 3,
     "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
 }  # fmt: skip
-MONTH_WORDS = frozenset(fold(m) for m in (*MONTHS_SV, *MONTHS_EN))
-LONG_QUESTION = 200  # characters: a message this long carries context (bot.routing)
 # At most 12 digits: no figure in the material is longer, and a longer run is no figure.
 FIGURE = re.compile(r"(?<![\d:.])(?!(?:19|20)\d\d\b)\d{1,12}(?:[.,]\d{1,6})?(?![\d:]|[.,]\d)")
 
@@ -130,10 +129,10 @@ class Query:
         """Whether a short question names something the material never uses ('simhallen',
         'kommunalvalet', '2018'). A stated figure ('fem') or a month is a premise, checked
         as one; a long message's unknown words are mostly its context."""
-        if len(self.text) > LONG_QUESTION:
+        if len(self.text) > LONG_MESSAGE:
             return False
         return any(
-            g.word not in NUMBER_WORDS and g.word not in MONTH_WORDS
+            g.word not in NUMBER_WORDS and g.word not in MONTH_NUMBERS
             for g in self.groups
             if not g.known
         )

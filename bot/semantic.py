@@ -11,12 +11,12 @@ relative to the best candidate's, never an absolute threshold.
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from bot.numeric import import_numpy
+from bot.routing import SENTENCE_BREAK
 
 log = logging.getLogger(__name__)
 
@@ -176,16 +176,13 @@ class SemanticIndex:
         return {number: (q, p) for number, (q, p) in best.items()}
 
 
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
-
 def asking_tail(text: str, limit: int = QUERY_CHARS) -> str:
     """The last sentences of a text, at most `limit` characters (a longer last sentence is
     cut at a word): a message asks at its end, after the context it gives."""
     if len(text) <= limit:
         return text
     kept: list[str] = []
-    for sentence in reversed([s for s in SENTENCE_END.split(text) if s]):
+    for sentence in reversed([s for s in SENTENCE_BREAK.split(text) if s]):
         if kept and sum(len(k) + 1 for k in kept) + len(sentence) > limit:
             break
         kept.insert(0, sentence)
