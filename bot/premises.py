@@ -20,7 +20,7 @@ from bot.models import Document
 from bot.periods import MONTHS_EN, MONTHS_SV, find_period
 from bot.query import NUMBER_WORDS, Query, stated_figures
 from bot.search import holds_term
-from bot.text import english_terms, fold, terms, words
+from bot.text import english_terms, fold, question_cues, terms, words
 
 
 def corrections(
@@ -142,6 +142,7 @@ def _counted(folded: str, figure: int) -> bool:
 NOT_STATED = re.compile(
     r"\b(anges inte|framgar inte|finns inte i materialet|namnges inte|namns inte|beskrivs inte|"
     r"redovisas inte|aterges inte|preciseras inte|forklaras inte|anger (inte|inga|ingen|inget)|"
+    r"finns inte i (verksamhetsberattelsen|protokollet|rapporten)|"
     r"beskriver inte|sager inte|namnger inte|redovisar inte|is not given|are not given|"
     r"not stated|does not say|do not say|not named|not described|gives no|names no)\b"
 )
@@ -152,19 +153,23 @@ def states_it_is_missing(query: Query, row: dict) -> bool:
     words occur in the answer only in a sentence like '… anges inte', and not in the title;
     or such a sentence names what the question asks for: the thing after 'vilken' as what
     is not stated ('Vilken leverantör …?' and 'Leverantörens namn anges inte', not '… anges
-    inte i studien'), or what someone said ('Protokollet anger inte vad hon sa')."""
+    inte i studien'), what someone said ('Protokollet anger inte vad hon sa'), or the kind
+    of fact asked ('Hur många …?' and 'Materialet anger inte hur många …')."""
     from bot.entries import sentences
 
     told, untold = set(), set()
     asked, anywhere = _asked_thing(query.folded)
+    kinds = _asked_kinds(query)
+    results = {i for i, g in enumerate(query.topical_groups) if RESULT.search(g.word)}
     for sentence in [row["title"], *_clauses(sentences(row["answer"]))]:
         held = set(terms(sentence))
-        found = {i for i, g in enumerate(query.topical_groups) if holds_term(held, g.sv)}
+        shared = {i for i, g in enumerate(query.topical_groups) if holds_term(held, g.sv)}
+        found = shared - results  # 'resultatet' names the kind of fact asked, not its topic
         said = " ".join(words(sentence))
         missing = NOT_STATED.search(said)
         if missing:
             named = said if anywhere else said[: missing.start()]  # the subject of 'anges inte'
-            if asked & {*named.split(), *terms(named)}:
+            if asked & {*named.split(), *terms(named)} or _names_asked_kinds(said, kinds, shared):
                 return True
             untold.update(found)
         else:
@@ -192,15 +197,40 @@ def _asked_thing(folded: str) -> tuple[set[str], bool]:
     return {*terms(match.group(1)), *english_terms(match.group(1))}, False
 
 
+# The kinds of fact a not-stated sentence can name as missing, as the question cues name
+# them ('how much' and 'pengar' are left out: 'beloppet anges inte' does not make "Får
+# Huddinge pengar …?" unanswered), and the result of a study or an analysis.
+KINDS_NAMED_MISSING = frozenset({"count", "when", "name", "who", "where", "why"})
+RESULT = re.compile(
+    r"\b(vad (visade|gav|kom) \w*|resultat\w*|kom (de |den |dom )?fram till|"
+    r"what did .{0,40}(show|find|conclude)|findings?|results?|outcome)\b"
+)
+
+
+def _asked_kinds(query: Query) -> set[str]:
+    result = {"result"} if RESULT.search(query.folded) else set()
+    return (query.cues & KINDS_NAMED_MISSING) | result
+
+
+def _names_asked_kinds(sentence: str, kinds: set[str], shared: set[int]) -> bool:
+    """A folded not-stated sentence names every kind of fact asked, of a thing the question
+    names ('Något antal skjutningar anges inte' leaves "hur många nätverk" answered); a
+    result is named by the word itself."""
+    named = set(question_cues(sentence)) & KINDS_NAMED_MISSING
+    named |= {"result"} if RESULT.search(sentence) else set()
+    return bool(kinds) and kinds <= named and (bool(shared) or kinds == {"result"})
+
+
 PARENTHESIS = re.compile(r"\(([^()]*)\)")
 
 
 def _clauses(found: list[str]) -> list[str]:
-    """Each sentence, with a remark in parentheses as a clause of its own: "Huddinge fick
-    medel (beloppet anges inte)" states the funding, and only the remark says what is not."""
+    """Each sentence, with a remark in parentheses or after a semicolon as a clause of its
+    own: "Huddinge fick medel (beloppet anges inte)" states the funding, and only the remark
+    says what is not."""
     clauses = []
     for sentence in found:
-        clauses.append(PARENTHESIS.sub(" ", sentence))
+        clauses += PARENTHESIS.sub(" ", sentence).split("; ")
         clauses += PARENTHESIS.findall(sentence)
     return clauses
 

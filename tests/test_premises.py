@@ -78,6 +78,13 @@ def test_a_premise_the_question_does_not_state_is_not_corrected(engine, question
         # the asked thing is named, and something else about it is not given
         ("Vilken studie nämns?", "Studien Liv. Vi redovisar inte studiens resultat.", False),
         ("Vilken leverantör valdes?", "Kommunen valde leverantören Kamerabolaget.", False),
+        # the kind of fact asked (a count, a result) is the kind said not to be given
+        ("Hur många kameror sattes upp?", "Kameror sattes upp. Antalet kameror anges inte.", True),
+        ("Vad visade analysen?", "En analys gjordes; resultaten redovisas inte.", True),
+        # ... of another thing than the question names
+        ("Hur många nätverk finns?", "Tre nätverk. Något antal skjutningar anges inte.", False),
+        # one kind asked is given ('when'), another is not
+        ("När kommer resultatet?", "Den presenteras i mars; resultaten redovisas inte.", False),
     ],
 )
 def test_an_entry_saying_the_asked_thing_is_not_given_is_known(engine, question, answer, missing):
