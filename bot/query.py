@@ -364,6 +364,8 @@ TIME_OR_AGE = re.compile(
     # A day of a month ('den 17 februari', 'February 17'): a date, which the month check
     # weighs, not a count to correct.
     rf"|\b\d{{1,2}}(?:e|st|nd|rd|th)?\s+(?:{_MONTH})\b|\b(?:{_MONTH})\s+\d{{1,2}}\b"
+    # The number of a case or a paragraph ('ärende 12', '§ 12'): a reference, not a count.
+    r"|\b(?:arende|arendet|paragraf|paragrafen|punkt|item|case|agenda item)\s+\d+\b"
 )
 
 

@@ -99,9 +99,11 @@ def test_an_entry_saying_the_asked_thing_is_not_given_is_known(engine, question,
         ("on february 17 there were 12 cameras", {12}),
         ("anstalldes 5 trygghetsvardar i september", {5}),
         ("ar de ute vid tio", set()),
+        ("vad handlade arende 12 om", set()),  # a case's number is a reference
+        ("varfor anstalldes 12 vakter i arendet", {12}),
     ],
 )
-def test_a_date_or_a_time_is_no_stated_figure(text, figures):
+def test_a_date_a_time_or_a_case_number_is_no_stated_figure(text, figures):
     assert stated_figures(text) == figures
 
 
