@@ -98,7 +98,7 @@ def entry_figures(text: str) -> frozenset[int]:
 # A figure is claimed in a check ("… eller hur?", "stämmer det att …", "varför anställdes
 # fem …?"), not in a question that only counts what it asks for ("vilka fyra områden …?").
 CLAIMING = re.compile(
-    r"\b(eller hur|va|val|visst|stammer det|ar det sant|right|isnt it|didnt they|correct)\b"
+    r"\b(eller hur|va|val|visst|ju|stammer det|ar det sant|right|isnt it|didnt they|correct)\b"
     r"|^(varfor|why|stammer|ar det sant|is it true|hur kommer det sig|how come)\b"
     r"|\b(rapporten|materialet|verksamhetsberattelsen|anteckningen|protokollet|the report|"
     r"the note|the minutes|it) (says|sager|skriver|states|anger|shows|visar)\b"
@@ -122,11 +122,17 @@ def _figure(query: Query, row: dict, lang: str) -> str | None:
     rivals = sorted(n for n in stated if any(_comparable(n, a) for a in asked))
     if not rivals:
         return None
-    told = ", ".join(str(n) for n in rivals)
-    claimed = ", ".join(str(n) for n in sorted(asked))
+    told = ", ".join(_spelled(n, lang) for n in rivals)
+    claimed = ", ".join(_spelled(n, lang) for n in sorted(asked))
     if lang == "sv":
         return f"Obs: materialet anger {told}, inte {claimed}."
     return f"Note: the material says {told}, not {claimed}."
+
+
+def _spelled(figure: int, lang: str) -> str:
+    """A figure as the reply's language groups it: '14 000', '14,000'."""
+    grouped = f"{figure:,}"
+    return grouped.replace(",", " ") if lang == "sv" else grouped
 
 
 def _counted(folded: str, figure: int) -> bool:

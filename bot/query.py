@@ -400,10 +400,15 @@ def asked_plurals(folded: str, groups: tuple[TermGroup, ...]) -> frozenset[int]:
     )
 
 
+# A figure grouped in thousands ('14 000', '1 400'): one number, not two.
+THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?: \d{3})+(?![\d]|[.,]\d)")
+
+
 def stated_figures(folded: str) -> frozenset[int]:
     """Numbers a question states as facts ("fem vakter", "30 procent"); years, times of
     day and ages are not figures."""
     folded = TIME_OR_AGE.sub(" ", folded)
+    folded = THOUSANDS.sub(lambda match: match.group(0).replace(" ", ""), folded)
     found = {int(float(match.replace(",", "."))) for match in FIGURE.findall(folded)}
     tokens = folded.split()
     # 'en'/'ett' are articles far more often than numbers: never a stated figure.

@@ -14,6 +14,8 @@ from bot.query import stated_figures
         ("Demokratipriset delades ut i december 2021, vilket datum exakt?", "inte december"),
         ("Varför skrev Miljöpartiet att de motsatte sig skattesänkningen på 30 öre?", "inte MP"),
         ("Varför anställdes fem trygghetsvärdar?", "inte 5"),
+        ("Det anställdes ju fem trygghetsvärdar, vad gör de?", "inte 5"),  # 'ju' claims
+        ("Varför nådde kampanjen på kvinnodagen bara 1 400 personer?", "14 000, inte 1 400"),
     ],
 )
 def test_each_kind_of_wrong_premise_is_corrected(engine, question, correction):
@@ -100,6 +102,7 @@ def test_an_entry_saying_the_asked_thing_is_not_given_is_known(engine, question,
         ("anstalldes 5 trygghetsvardar i september", {5}),
         ("ar de ute vid tio", set()),
         ("vad handlade arende 12 om", set()),  # a case's number is a reference
+        ("cirka 14 000 personer och 1 400 till", {14000, 1400}),  # grouped in thousands
         ("varfor anstalldes 12 vakter i arendet", {12}),
     ],
 )
