@@ -15,7 +15,7 @@ from bot.decision import Plan
 from bot.entries import body_of, source_of, title_of
 from bot.listings import Listings
 from bot.models import Answer, Document, Source, Suggestion
-from bot.premises import affirms, corrections, states_it_is_missing
+from bot.premises import affirms, corrections, states_it_is_missing, told_part_answers
 from bot.query import Query
 from bot.ranker import Ranked
 from bot.render import (
@@ -74,6 +74,8 @@ class Replies:
         if plan.kind == "passage":
             return self.passage(plan, query, text, lang)
         if plan.kind == "gap":
+            if told_part_answers(query, plan.chosen[0].entry.row):
+                return self.entry(plan, query, text, lang)
             return self.gap(text, lang, plan.chosen[0], plan.confidence)
         if plan.kind == "unstated":
             row = plan.chosen[0].entry.row

@@ -3,7 +3,7 @@ is never corrected."""
 
 import pytest
 
-from bot.premises import states_it_is_missing
+from bot.premises import states_it_is_missing, told_part_answers
 from bot.query import stated_figures
 
 
@@ -125,3 +125,32 @@ def test_a_signatory_put_under_another_party_s_note_is_corrected(engine, questio
 def test_a_signatory_named_with_her_own_party_is_no_wrong_premise(engine):
     answer = engine.answer("Vad skrev Nujin Alacabek (V) och Rasmus Lenefors (S)?")
     assert "undertecknade anteckningen från" not in answer.text, answer.text
+
+
+GAP = {
+    "title": "Bibliotekens namn anges inte",
+    "answer": "Två bibliotek har utnämnts av Statens kulturråd till romska läsambassadörer. "
+    "Vilka bibliotek det är anges inte.",
+    "organisations": '["Statens kulturråd"]',
+    "people": "[]",
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "answers"),
+    [
+        ("Vem gjorde biblioteken till romska läsambassadörer?", True),  # who: told
+        ("Vilka två bibliotek blev romska läsambassadörer?", False),  # the libraries: not
+        ("När blev biblioteken romska läsambassadörer?", False),  # no date is told
+        ("Vem gjorde biblioteken i Vårby till läsambassadörer?", False),  # nor that place
+    ],
+)
+def test_a_gap_answers_what_its_told_part_gives(engine, question, answers):
+    query = engine.searcher.analyse(question, "sv")
+    assert told_part_answers(query, GAP) is answers
+
+
+def test_who_named_the_libraries_is_answered_not_declined(engine):
+    answer = engine.answer("Vem gav två bibliotek i Huddinge titeln romska läsambassadörer?")
+    assert answer.status == "answer", answer.text
+    assert "Statens kulturråd" in answer.answer
