@@ -77,8 +77,11 @@ CUE_PATTERNS = {
     r"vad tjana\w*|hur mycket tjana\w*|lonen|hur hog lon|what .{0,20}earn\w*|salary)\b",
     "share": r"\b(hur stor andel|andel\w*|procent\w*|what share|what percentage|"
     r"percent\w*|proportion)\b",
-    "cost": r"\b(kosta\w*|kostnad\w*|belopp\w*|\w*pengar\w*|kronor|miljoner|"
-    r"cost\w*|money|spent|price|tjana\w*|lon|lonen|loner|salary|salaries|earn\w*|paid)\b",
+    # Money named without asking how much ('vad ville V lägga pengarna på?') asks what it
+    # went to, not what it cost.
+    "cost": r"\b(kosta\w*|kostnad\w*|belopp\w*|kronor|miljoner|cost\w*|spent|price|"
+    r"(hur mycket|hur mycke|hur mkt|how much) (\w+ ){0,2}?\w*(pengar|money)\w*|"
+    r"tjana\w*|lon|lonen|loner|salary|salaries|earn\w*|paid)\b",
     "name": r"\b(vad heter|vilka heter|vad hette|heter (dom|de|han|hon)|namn\w*|names?|"
     r"what (is|are|was|were) .{0,30}called|vad kallas)\b",
     "who": r"\b(vem|vems|vilka (personer|organisationer|aktorer|foreningar)|who|whom|whose|"

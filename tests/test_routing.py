@@ -3,7 +3,7 @@
 import pytest
 
 from bot.routing import asks_own_view, focus_question, small_talk, typed_command
-from bot.text import words
+from bot.text import question_cues, words
 
 
 def folded(text: str) -> str:
@@ -99,3 +99,18 @@ def test_greetings_and_thanks_alone_are_small_talk():
     assert small_talk("hejsan") == "greeting"
     assert small_talk("Tack så mycket") == "thanks"
     assert small_talk("tack, när delades priset ut?") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "asks_cost"),
+    [
+        ("hur mycket pengar fick kommunen", True),
+        ("hur mkt prispengar fick vinnarna", True),
+        ("vad kostade kamerorna", True),
+        # money named without asking how much asks what it went to
+        ("va ville vansterpartiet lagga pengarna pa", False),
+        ("which kinds of violence did the left party want money against", False),
+    ],
+)
+def test_money_is_a_cost_question_only_when_the_amount_is_asked(question, asks_cost):
+    assert ("cost" in question_cues(question)) is asks_cost
