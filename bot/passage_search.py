@@ -38,6 +38,8 @@ DECIDED = re.compile(
 # quoted title.
 NAME = re.compile(r"(?<![.!?:]\s)(?<!^)\b[A-ZÅÄÖ][a-zåäöé]+|\([A-ZÅÄÖ]{1,3}\)|[”\"]")
 OWN_NAME = frozenset({"Huddinge", "Huddinges"})  # the municipality the material is about
+# A person's name: a first name and a family name ('Eva Ganters').
+PERSON = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+ [A-ZÅÄÖ][a-zåäöé]+\b")
 ORGANISATION = re.compile(
     r"\b\w*(förvaltning\w*|myndighet\w*|polis\w*|förening\w*|förbund\w*|jour\w*|stiftelse\w*|"
     r"kår\w*|klubb\w*|AB|nämnd\w*|styrelse\w*|region\w*|institut\w*|länsstyrelse\w*)\b",
@@ -146,6 +148,8 @@ class IndexedPassage:
             return bool(ORGANISATION.search(text) or named)
         if cue == "name":
             return bool(named)
+        if cue == "person":
+            return bool(PERSON.search(text))
         if cue == "actor":
             return bool(ORGANISATION.search(text))
         if cue == "where":

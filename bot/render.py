@@ -119,6 +119,7 @@ UNSTATED = {
         "amount": "några belopp",
         "why": "något skäl",
         "actor": "några organisationer",
+        "person": "personens namn",
     },
     "en": {
         "count": "a number",
@@ -131,6 +132,7 @@ UNSTATED = {
         "amount": "amounts",
         "why": "a reason",
         "actor": "organisations",
+        "person": "the person's name",
     },
 }
 

@@ -32,7 +32,7 @@ REQUIRED_CUES = ("count", "share", "cost", "future", "when", "why")
 # about a year the entry does not speak of ("year"). ("future" alone is too often a plain
 # word - "vill gå på nästa" - to be more than a feature; with "when" it asks for the date of
 # a coming occasion, which a past date does not answer.)
-HARD_CUES = ("count", "share", "when", "name", "amount", "why", "actor")
+HARD_CUES = ("count", "share", "when", "name", "amount", "why", "actor", "person")
 AMOUNT = re.compile(
     r"\d[\d\s,.]*\s*(kr|kronor|mnkr|miljoner|miljarder|öre|mkr|tkr|sek)\b", re.IGNORECASE
 )
@@ -207,6 +207,8 @@ class IndexedEntry:
             return bool(self.listed("people") or self.listed("organisations"))
         if cue == "actor":
             return bool(self.listed("organisations"))
+        if cue == "person":
+            return bool(self.listed("people"))
         if cue == "name":  # something named: people, organisations, places, a quoted title
             names = self.listed("people") + self.listed("organisations") + self.listed("places")
             return bool(names) or bool(NAMED.search(answer))

@@ -86,6 +86,11 @@ CUE_PATTERNS = {
     r"what (is|are|was|were) .{0,30}called|vad kallas)\b",
     "who": r"\b(vem|vems|vilka (personer|organisationer|aktorer|foreningar)|who|whom|whose|"
     r"which (people|organi[sz]ations))\b",
+    # A person asked for by role ('vad heter samordnaren?'): only a person's name answers.
+    "person": r"\b(vad heter|vad hette|vem ar|vem var|namnet pa|what is the name of|"
+    r"who is|who was|whats the name of) (den |det |de |the )?(\w+ ){0,2}?(samordnare\w*|"
+    r"ordforande\w*|chef\w*|handlaggar\w*|tjansteperson\w*|kontaktperson\w*|"
+    r"coordinator\w*|chair\w*|manager\w*|officer\w*|head)\b",
     # Organisations asked for by kind ('vilka organisationer …', 'med vilka …'): a group of
     # people reached ('who did the film reach?') is no actor.
     "actor": r"\b(vilka (organisationer|aktorer|foreningar|myndigheter)|med vilka|"

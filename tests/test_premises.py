@@ -154,3 +154,9 @@ def test_who_named_the_libraries_is_answered_not_declined(engine):
     answer = engine.answer("Vem gav två bibliotek i Huddinge titeln romska läsambassadörer?")
     assert answer.status == "answer", answer.text
     assert "Statens kulturråd" in answer.answer
+
+
+def test_a_role_whose_holder_the_material_does_not_name_is_a_gap(engine):
+    answer = engine.answer("Vad heter samordnaren för Samverkan i Huddinge i Flemingsberg?")
+    assert (answer.status, answer.reason) == ("abstain", "gap"), answer.text
+    assert "personens namn" in answer.text

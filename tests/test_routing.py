@@ -114,3 +114,16 @@ def test_greetings_and_thanks_alone_are_small_talk():
 )
 def test_money_is_a_cost_question_only_when_the_amount_is_asked(question, asks_cost):
     assert ("cost" in question_cues(question)) is asks_cost
+
+
+@pytest.mark.parametrize(
+    ("question", "asks_person"),
+    [
+        ("vad heter samordnaren", True),
+        ("who is the coordinator of samverkan i huddinge", True),
+        ("vem ar det som samordnar arbetet", False),  # a verb: who does it, not a name
+        ("vad heter appen", False),
+    ],
+)
+def test_a_person_asked_for_by_role_is_its_own_cue(question, asks_person):
+    assert ("person" in question_cues(question)) is asks_person
