@@ -326,6 +326,10 @@ class Engine:
             # 'Blir det regn i Flemingsberg i morgon?': what it asks about is never mentioned.
             named = ", ".join(f"”{word}”" for word in query.unknown_words[:3])
             return self.replies.abstain(text, lang, "unknown_words", place=named)
+        if query.unknown_prize:
+            # 'Vem vann allsvenskan 2021?' is not about the democracy prize's winners.
+            named = f"”{query.written(query.unknown_prize)}”"
+            return self.replies.abstain(text, lang, "unknown_words", place=named)
         no_note = self.replies.no_note(query, text, lang)
         if no_note is not None:
             return no_note

@@ -23,6 +23,12 @@ from bot.text import STOPWORDS, fold, question_cues, question_years, stem, stem_
 NEGATED_ASIDE = re.compile(r"\(\s*(?:inte|ej|icke|not|no)\b[^)]*\)", re.IGNORECASE)
 TYPO_PREFIX = 2  # letters a typo repair must keep at the start
 TYPO_MIN_LENGTH = 6  # shorter words are too easily another word ('skämt' -> 'skatt')
+# What was won: the words after 'vann'/'won' up to a year, a preposition or a conjunction
+# ('vann allsvenskan 2021', 'won the ice hockey league in 2021', 'vann priset i fjol').
+WON = re.compile(
+    r"\b(?:vann|vinner|won|wins)\s+((?:(?!(?:19|20)\d\d\b|(?:i|in|och|and|pa|at|for|"
+    r"under|ar|nar|var|when|where)\b)\w+\s*){1,5})"
+)
 UNKNOWN_WEIGHT = 2.2  # an unknown word weighs like a rare one: it may be the point
 SHORT_UNKNOWN_WEIGHT = 0.5
 REPAIR_FACTOR = 0.8  # a guessed spelling is weaker evidence than a written one
@@ -137,11 +143,28 @@ class Query:
             if not g.known
         )
 
+    @cached_property
+    def unknown_prize(self) -> str | None:
+        """What a question says was won, when the material never names it ('Vem vann
+        allsvenskan?', 'Who won the ice hockey league?'): no prize of the material's. The
+        word as the asker wrote it, else None."""
+        match = WON.search(self.folded)
+        if match is None:
+            return None
+        grouped = {g.word: g for g in self.groups}  # stopwords of either language are none
+        won = [grouped[w] for w in match.group(1).split() if w in grouped]
+        # The last word names it ('the Swedish ice hockey league', 'demokratipriset').
+        return won[-1].word if won and not won[-1].known else None
+
     @property
     def unknown_words(self) -> tuple[str, ...]:
         """Those words as the asker wrote them ('vädret', not the folded 'vadret')."""
-        written = {fold(token): token for token in re.findall(r"\w+", self.text)}
-        return tuple(written.get(g.word, g.word) for g in self.groups if not g.known)
+        return tuple(self.written(g.word) for g in self.groups if not g.known)
+
+    def written(self, word: str) -> str:
+        """A folded word of the question as the asker wrote it."""
+        found = {fold(token): token for token in re.findall(r"\w+", self.text)}
+        return found.get(word, word)
 
     @property
     def topical_groups(self) -> tuple[TermGroup, ...]:

@@ -160,3 +160,16 @@ def test_a_role_whose_holder_the_material_does_not_name_is_a_gap(engine):
     answer = engine.answer("Vad heter samordnaren för Samverkan i Huddinge i Flemingsberg?")
     assert (answer.status, answer.reason) == ("abstain", "gap"), answer.text
     assert "personens namn" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question", ["Vem vann Melodifestivalen 2021?", "Who won the chess tournament in Huddinge?"]
+)
+def test_a_win_of_something_the_material_never_names_is_declined(engine, question):
+    answer = engine.answer(question)
+    assert (answer.status, answer.reason) == ("abstain", "unknown_words"), answer.text
+
+
+def test_the_winners_of_the_prize_are_still_answered(engine):
+    answer = engine.answer("Vem vann demokratipriset i fjol och var delades det ut?")
+    assert answer.status == "answer" and "Eva Ganters" in answer.answer
