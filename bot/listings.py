@@ -11,7 +11,7 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
-from bot.entries import body_of, first_sentence, row_summary, source_of, summary_of
+from bot.entries import body_of, first_sentence, row_summary, sentences, source_of, summary_of
 from bot.models import Answer, Document
 from bot.periods import Period, format_date, parse_iso
 from bot.render import listing_text
@@ -70,7 +70,7 @@ class Listings:
             if lang == "sv"
             else f"What the material says about {place}:"
         )
-        return heading, [Line(_dated(row, lang), row) for row in _details(rows)]
+        return heading, [Line(_about_place(row, place, lang), row) for row in _details(rows)]
 
     def party(self, party: str, lang: str) -> tuple[str, list[Line]]:
         rows = self._rows("party = ? and kind != 'gap'", (party,))
@@ -199,6 +199,17 @@ def _whole_summary(row: dict, lang: str) -> str:
 def _details(rows: list[dict]) -> list[dict]:
     """The entries themselves, without the overviews that repeat them (unless that is all)."""
     return [row for row in rows if not row["overview"]] or rows
+
+
+def _about_place(row: dict, place: str, lang: str) -> str:
+    """An entry's line in a place's listing: the summary when it names the place, else the
+    entry's first sentence that does ('… anläggningen i Grantorp, Flemingsberg kunde
+    startas …', not 'Arbetet med trygghetskameror har pågått i ett par år')."""
+    line = _dated(row, lang)
+    if place.casefold() in line.casefold():
+        return line
+    naming = (s for s in sentences(body_of(row, lang)) if place.casefold() in s.casefold())
+    return next(naming, line).strip()
 
 
 def _dated(row: dict, lang: str) -> str:

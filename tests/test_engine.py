@@ -208,6 +208,8 @@ def test_place_questions_list_what_was_done_there(engine):
     assert answer.status == "answer"
     assert "Flemingsberg" in answer.answer
     assert len(answer.sources) >= 3
+    # each line says what was done there, not the entry's opening about the whole topic
+    assert "anläggningen i Grantorp, Flemingsberg" in answer.answer
 
 
 def test_referrals_list_all_seven(engine):
