@@ -217,9 +217,10 @@ def told_part_answers(query: Query, row: dict) -> bool:
 # What a question asks for by name: the word after 'vilken' / 'which' / 'what', or what
 # someone said ('vad sa …', 'what did … say'), folded.
 ASKED_KIND = re.compile(
-    r"\b(?:vilken|vilket|vilka|which|what)\s+(?:(?:tva|tre|fyra|fem|two|three|four|five)\s+)?"
+    r"\b(?:vilken|vilket|vilka|which|what)\s+(?:(?:ar|var|is|are|was|were)\s+)?"
+    r"(?:(?:de|dom|den|det|the|those)\s+)?(?:(?:tva|tre|fyra|fem|two|three|four|five)\s+)?"
     r"(\w+)"
-)  # 'vilka två bibliotek': the libraries are asked for, not their number
+)  # 'vilka (är de) två bibliotek': the libraries are asked for, not their number
 ASKED_SAYING = re.compile(
     r"\bvad (?:\w+ ){0,3}?(?:sa|sade|sagt|tyckte|yttrade)\b|\bwhat did (?:\w+ ){1,4}?say\b"
 )

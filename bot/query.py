@@ -384,9 +384,10 @@ TIME_OR_AGE = re.compile(
     r"pa (?:kvallen|natten|morgonen|eftermiddagen)|i kvall|pm\b|am\b|o clock|at night|"
     r"in the (?:evening|morning)))"
     rf"|\b{_NUMBER}\s+(?:ar gammal\w*|years? old|arig\w*|aring\w*)\b"
-    # A day of a month ('den 17 februari', 'February 17'): a date, which the month check
-    # weighs, not a count to correct.
-    rf"|\b\d{{1,2}}(?:e|st|nd|rd|th)?\s+(?:{_MONTH})\b|\b(?:{_MONTH})\s+\d{{1,2}}\b"
+    # A day of a month ('den 17 februari', 'February 17', '18 and 19 November'): a date,
+    # which the month check weighs, not a count to correct.
+    rf"|\b\d{{1,2}}(?:e|st|nd|rd|th)?(?:\s*(?:och|and|to|till|-|–)\s*\d{{1,2}}(?:e|st|nd|rd|th)?)?"
+    rf"\s+(?:{_MONTH})\b|\b(?:{_MONTH})\s+\d{{1,2}}(?:\s*(?:och|and|to|till|-|–)\s*\d{{1,2}})?\b"
     # The number of a case or a paragraph ('ärende 12', '§ 12'): a reference, not a count.
     r"|\b(?:arende|arendet|paragraf|paragrafen|punkt|item|case|agenda item)\s+\d+\b"
 )

@@ -80,6 +80,7 @@ def test_a_premise_the_question_does_not_state_is_not_corrected(engine, question
         # the asked thing is named, and something else about it is not given
         ("Vilken studie nämns?", "Studien Liv. Vi redovisar inte studiens resultat.", False),
         ("Vilken leverantör valdes?", "Kommunen valde leverantören Kamerabolaget.", False),
+        ("Vilka är de tre nätverken?", "Tre nätverk finns. Vilka nätverken är anges inte.", True),
         # the kind of fact asked (a count, a result) is the kind said not to be given
         ("Hur många kameror sattes upp?", "Kameror sattes upp. Antalet kameror anges inte.", True),
         ("Vad visade analysen?", "En analys gjordes; resultaten redovisas inte.", True),
@@ -103,6 +104,7 @@ def test_an_entry_saying_the_asked_thing_is_not_given_is_known(engine, question,
         ("ar de ute vid tio", set()),
         ("vad handlade arende 12 om", set()),  # a case's number is a reference
         ("cirka 14 000 personer och 1 400 till", {14000, 1400}),  # grouped in thousands
+        ("held on 18 and 19 november", set()),  # two days of a month
         ("varfor anstalldes 12 vakter i arendet", {12}),
     ],
 )
