@@ -79,6 +79,8 @@ FLOORS = {
     "blind/train-w.yaml": (0.87, 3),
     "blind/train-x.yaml": (0.92, 5),
     "blind/train-y.yaml": (0.84, 2),
+    "blind/train-z1.yaml": (0.86, 3),
+    "blind/train-z2.yaml": (0.86, 6),
 }
 
 
