@@ -29,6 +29,7 @@ WON = re.compile(
     r"\b(?:vann|vinner|won|wins)\s+((?:(?!(?:19|20)\d\d\b|(?:i|in|och|and|pa|at|for|"
     r"under|ar|nar|var|when|where)\b)\w+\s*){1,5})"
 )
+WIN_WORDS = frozenset({"vann", "vinner", "won", "wins"})
 UNKNOWN_WEIGHT = 2.2  # an unknown word weighs like a rare one: it may be the point
 SHORT_UNKNOWN_WEIGHT = 0.5
 REPAIR_FACTOR = 0.8  # a guessed spelling is weaker evidence than a written one
@@ -154,7 +155,11 @@ class Query:
         grouped = {g.word: g for g in self.groups}  # stopwords of either language are none
         won = [grouped[w] for w in match.group(1).split() if w in grouped]
         # The last word names it ('the Swedish ice hockey league', 'demokratipriset').
-        return won[-1].word if won and not won[-1].known else None
+        if not won or won[-1].known:
+            return None
+        # 'Vem vann allsvenskan och demokratipriset?' also asks what the material knows.
+        asked_too = [g for g in self.topical_groups if g not in won and g.word not in WIN_WORDS]
+        return None if asked_too else won[-1].word
 
     @property
     def unknown_words(self) -> tuple[str, ...]:

@@ -172,6 +172,13 @@ def test_a_win_of_something_the_material_never_names_is_declined(engine, questio
     assert (answer.status, answer.reason) == ("abstain", "unknown_words"), answer.text
 
 
-def test_the_winners_of_the_prize_are_still_answered(engine):
-    answer = engine.answer("Vem vann demokratipriset i fjol och var delades det ut?")
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Vem vann demokratipriset i fjol och var delades det ut?",
+        "Vem vann Melodifestivalen och demokratipriset?",  # asks the prize too
+    ],
+)
+def test_the_winners_of_the_prize_are_still_answered(engine, question):
+    answer = engine.answer(question)
     assert answer.status == "answer" and "Eva Ganters" in answer.answer
