@@ -233,12 +233,19 @@ class Replies:
         from bot.routing import ABOUT_A_NOTE, OPINION_CUE
 
         writers = self.note_writers()
-        if not query.parties or not writers or query.parties & writers.keys():
+        if not writers or query.parties & writers.keys():
             return None
         presumes = bool(ABOUT_A_NOTE.search(query.folded))
+        if query.parties:
+            named = ", ".join(self.party_name(code) for code in sorted(query.parties))
+        else:
+            # 'Ingalill Söderberg anmälde väl också en protokollsanteckning?': a person who
+            # signed no note, said to have written one.
+            named = self.non_signer(query, writers) if presumes else None
+            if named is None:
+                return None
         if not (presumes or OPINION_CUE.search(query.folded)):
             return None
-        named = ", ".join(self.party_name(code) for code in sorted(query.parties))
         notes = [self.documents[document] for document in writers.values()]
         listed = "; ".join(
             f"{(d.party_en if lang == 'en' else None) or d.party} ({', '.join(d.signatories)})"
@@ -266,6 +273,21 @@ class Replies:
             notice=body.split(". ")[0] + ".",
             kind="overview",
         )
+
+    def non_signer(self, query: Query, writers: dict[str, str]) -> str | None:
+        """A person the question names who signed none of the notes, as the entries spell
+        the name; None when it names no such person or also names a signatory."""
+        notes = [self.documents[document] for document in writers.values()]
+        signed = {fold(name) for note in notes for name in note.signatories}
+        people = {
+            fold(name): name
+            for (column,) in self.db.execute("select people from entries")
+            for name in json.loads(column or "[]")
+        }
+        named = [name for key, name in people.items() if key in query.folded]
+        if not named or any(fold(name) in signed for name in named):
+            return None
+        return named[0]
 
     def note_writers(self) -> dict[str, str]:
         """Party code -> the document of its protocol note."""

@@ -52,6 +52,25 @@ def test_a_party_that_wrote_no_note_is_said_to_have_written_none(engine):
         assert party in answer.answer
 
 
+@pytest.mark.parametrize(
+    ("question", "person"),
+    [
+        ("Skrev Catarina Klockerud också en protokollsanteckning?", "Catarina Klockerud"),
+        ("Vad stod i Ingalill Söderbergs protokollsanteckning?", "Ingalill Söderberg"),
+    ],
+)
+def test_a_person_who_signed_no_note_is_said_to_have_written_none(engine, question, person):
+    answer = engine.answer(question)
+    assert answer.status == "answer"
+    assert answer.answer.startswith(f"Obs: {person} lämnade ingen protokollsanteckning")
+    assert "Louise Rollins" in answer.answer
+
+
+def test_a_signatory_of_a_note_gets_that_note(engine):
+    answer = engine.answer("Vad skrev Britt Flodetorp i protokollsanteckningen?")
+    assert answer.answer.startswith("Socialdemokraterna (S)")
+
+
 def test_what_a_party_without_a_note_thought_is_a_gap(engine):
     answer = engine.answer("Vad tyckte Sverigedemokraterna om verksamhetsberättelsen?")
     assert (answer.status, answer.reason) == ("abstain", "gap")
