@@ -328,7 +328,7 @@ class Engine:
             return self.replies.abstain(text, lang, "unknown_words", place=named)
         if query.unknown_prize:
             # 'Vem vann allsvenskan 2021?' is not about the democracy prize's winners.
-            named = f"”{query.written(query.unknown_prize)}”"
+            named = f"”{query.unknown_prize}”"
             return self.replies.abstain(text, lang, "unknown_words", place=named)
         no_note = self.replies.no_note(query, text, lang)
         if no_note is not None:

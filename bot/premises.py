@@ -194,16 +194,12 @@ def told_part_answers(query: Query, row: dict) -> bool:
 
     if not query.topical_groups or states_it_is_missing(query, row):
         return False
-    told = [
-        set(terms(sentence))
-        for sentence in _clauses(sentences(row["answer"]))
-        if not NOT_STATED.search(" ".join(words(sentence)))
-    ]
+    clauses = _clauses(sentences(row["answer"]))
+    told_clauses = [c for c in clauses if not NOT_STATED.search(" ".join(words(c)))]
+    told = [set(terms(clause)) for clause in told_clauses]
     if not all(any(holds_term(held, g.sv) for held in told) for g in query.topical_groups):
         return False
-    told_text = " ".join(
-        s for s in sentences(row["answer"]) if not NOT_STATED.search(" ".join(words(s)))
-    )
+    told_text = " ".join(told_clauses)
     if any(fold(district) not in fold(told_text) for district in query.districts):
         return False  # 'Jobbar de i Sjödalen?': a place the told part does not name
     asked, _ = _asked_thing(query.folded)

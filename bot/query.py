@@ -25,11 +25,11 @@ TYPO_PREFIX = 2  # letters a typo repair must keep at the start
 TYPO_MIN_LENGTH = 6  # shorter words are too easily another word ('skämt' -> 'skatt')
 # What was won: the words after 'vann'/'won' up to a year, a preposition or a conjunction
 # ('vann allsvenskan 2021', 'won the ice hockey league in 2021', 'vann priset i fjol').
-WON = re.compile(
-    r"\b(?:vann|vinner|won|wins)\s+((?:(?!(?:19|20)\d\d\b|(?:i|in|och|and|pa|at|for|"
-    r"under|ar|nar|var|when|where)\b)\w+\s*){1,5})"
-)
 WIN_WORDS = frozenset({"vann", "vinner", "won", "wins"})
+WON = re.compile(
+    rf"\b(?:{'|'.join(sorted(WIN_WORDS))})\s+((?:(?!(?:19|20)\d\d\b|(?:i|in|och|and|pa|at|"
+    r"for|under|ar|nar|var|when|where)\b)\w+\s*){1,5})"
+)
 UNKNOWN_WEIGHT = 2.2  # an unknown word weighs like a rare one: it may be the point
 SHORT_UNKNOWN_WEIGHT = 0.5
 REPAIR_FACTOR = 0.8  # a guessed spelling is weaker evidence than a written one
@@ -159,17 +159,17 @@ class Query:
             return None
         # 'Vem vann allsvenskan och demokratipriset?' also asks what the material knows.
         asked_too = [g for g in self.topical_groups if g not in won and g.word not in WIN_WORDS]
-        return None if asked_too else won[-1].word
+        return None if asked_too else self._written.get(won[-1].word, won[-1].word)
 
     @property
     def unknown_words(self) -> tuple[str, ...]:
         """Those words as the asker wrote them ('vädret', not the folded 'vadret')."""
-        return tuple(self.written(g.word) for g in self.groups if not g.known)
+        return tuple(self._written.get(g.word, g.word) for g in self.groups if not g.known)
 
-    def written(self, word: str) -> str:
-        """A folded word of the question as the asker wrote it."""
-        found = {fold(token): token for token in re.findall(r"\w+", self.text)}
-        return found.get(word, word)
+    @cached_property
+    def _written(self) -> dict[str, str]:
+        """Each folded word of the question -> the word as the asker wrote it."""
+        return {fold(token): token for token in re.findall(r"\w+", self.text)}
 
     @property
     def topical_groups(self) -> tuple[TermGroup, ...]:

@@ -279,15 +279,16 @@ class Replies:
         the name; None when it names no such person or also names a signatory."""
         notes = [self.documents[document] for document in writers.values()]
         signed = {fold(name) for note in notes for name in note.signatories}
-        people = {
-            fold(name): name
-            for (column,) in self.db.execute("select people from entries")
-            for name in json.loads(column or "[]")
-        }
-        named = [name for key, name in people.items() if key in query.folded]
+        named = [name for key, name in self.people.items() if key in query.folded]
         if not named or any(fold(name) in signed for name in named):
             return None
         return named[0]
+
+    @cached_property
+    def people(self) -> dict[str, str]:
+        """Every person the entries name: folded -> as the entries spell the name."""
+        rows = self.db.execute("select people from entries")
+        return {fold(name): name for (column,) in rows for name in json.loads(column or "[]")}
 
     def note_writers(self) -> dict[str, str]:
         """Party code -> the document of its protocol note."""
