@@ -210,6 +210,7 @@ class PassageSearcher:
             )
         )
         self.folded_districts = tuple(fold(d) for d in self.districts)
+        self.report_periods = frozenset(d.period for d in documents.values() if d.period)
         self._passages: dict[int, IndexedPassage] = {}
 
     @property
@@ -303,6 +304,7 @@ class PassageSearcher:
         document = self.documents.get(passage.row["document"])
         party = document.party if document else None
         period = {document.covered_year} if document else set()
+        asked_years = query.years_asked(self.report_periods)
         features = {
             "coverage": own / total,
             "section_coverage": section / total,
@@ -318,7 +320,7 @@ class PassageSearcher:
             "cue_met": float(min(met, 2)),
             "cue_missed": float(min(missed, 2)),
             "year_mismatch": float(
-                bool(query.years) and not query.years & (passage.years | period)
+                bool(asked_years) and not asked_years & (passage.years | period)
             ),
             "party_match": float(bool(party) and party in query.parties),
             "party_wrong": float(

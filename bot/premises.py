@@ -18,7 +18,7 @@ import re
 
 from bot.models import Document
 from bot.periods import MONTHS_EN, MONTHS_SV, find_period
-from bot.query import NUMBER_WORDS, Query, stated_figures
+from bot.query import COUNTED_THING, NUMBER_WORDS, Query, stated_figures
 from bot.search import holds_term
 from bot.text import english_terms, fold, question_cues, terms, words
 
@@ -167,6 +167,7 @@ def states_it_is_missing(query: Query, row: dict) -> bool:
     told, untold = set(), set()
     asked, anywhere = _asked_thing(query.folded)
     kinds = _asked_kinds(query)
+    counted = _counted_thing(query.folded)
     results = {i for i, g in enumerate(query.topical_groups) if RESULT.search(g.word)}
     for sentence in [row["title"], *_clauses(sentences(row["answer"]))]:
         held = set(terms(sentence))
@@ -176,7 +177,9 @@ def states_it_is_missing(query: Query, row: dict) -> bool:
         missing = NOT_STATED.search(said)
         if missing:
             named = said if anywhere else said[: missing.start()]  # the subject of 'anges inte'
-            if asked & {*named.split(), *terms(named)} or _names_asked_kinds(said, kinds, shared):
+            if asked & {*named.split(), *terms(named)} or _names_asked_kinds(
+                said, kinds, shared, counted
+            ):
                 return True
             untold.update(found)
         else:
@@ -189,25 +192,40 @@ def told_part_answers(query: Query, row: dict) -> bool:
     'Materialet säger att två bibliotek har utnämnts av Statens kulturråd … Vilka bibliotek
     det är anges inte.' Every topic word of the question is in a told sentence, the
     question names nothing the entry says is not given, and it asks who, or for a thing by
-    its kind ('Vilket museum …?'), and the told part names someone the entry knows."""
+    its kind ('Vilket museum …?'), and the told part names someone the entry knows; or it
+    asks for a body ('Till vilket organ …?') and the told part names an organisation."""
     from bot.entries import sentences
 
     if not query.topical_groups or states_it_is_missing(query, row):
         return False
+    kind = ASKED_KIND.search(query.folded)
+    body = kind is not None and kind.group(1) in ORGANISATION_KINDS
     clauses = _clauses(sentences(row["answer"]))
     told_clauses = [c for c in clauses if not NOT_STATED.search(" ".join(words(c)))]
     told = [set(terms(clause)) for clause in told_clauses]
-    if not all(any(holds_term(held, g.sv) for held in told) for g in query.topical_groups):
+    topics = [g for g in query.topical_groups if not (body and g.word == kind.group(1))]
+    if not all(any(holds_term(held, g.sv) for held in told) for g in topics):
         return False
     told_text = " ".join(told_clauses)
     if any(fold(district) not in fold(told_text) for district in query.districts):
         return False  # 'Jobbar de i Sjödalen?': a place the told part does not name
+    organisations = json.loads(row.get("organisations") or "[]")
+    if body and query.cues <= {"decision", "actor"}:
+        return any(name in told_text for name in organisations)
     asked, _ = _asked_thing(query.folded)
     by_kind = not query.cues and asked and asked <= set(terms(told_text))
     if not (by_kind or query.cues == {"who"}):
         return False
-    names = json.loads(row.get("organisations") or "[]") + json.loads(row.get("people") or "[]")
+    names = organisations + json.loads(row.get("people") or "[]")
     return any(name in told_text for name in names)
+
+
+# A thing asked for by the kind of body it is ('vilket organ', 'which authority'): any
+# organisation the told part names is the answer.
+ORGANISATION_KINDS = frozenset(
+    "organ organet instans instansen organisation organisationen myndighet myndigheten namnd "
+    "namnden body bodies authority authorities organisations organization".split()
+)
 
 
 # What a question asks for by name: the word after 'vilken' / 'which' / 'what', or what
@@ -249,13 +267,24 @@ def _asked_kinds(query: Query) -> set[str]:
     return (query.cues & KINDS_NAMED_MISSING) | result
 
 
-def _names_asked_kinds(sentence: str, kinds: set[str], shared: set[int]) -> bool:
+def _names_asked_kinds(
+    sentence: str, kinds: set[str], shared: set[int], counted: set[str] = frozenset()
+) -> bool:
     """A folded not-stated sentence names every kind of fact asked, of a thing the question
-    names ('Något antal skjutningar anges inte' leaves "hur många nätverk" answered); a
-    result is named by the word itself."""
+    names ('Något antal skjutningar anges inte' leaves "hur många nätverk" answered, even
+    when the question also names the shootings: the count is of what follows 'hur många');
+    a result is named by the word itself."""
     named = set(question_cues(sentence)) & KINDS_NAMED_MISSING
     named |= {"result"} if RESULT.search(sentence) else set()
+    if "count" in kinds and counted and not counted & set(terms(sentence)):
+        return False
     return bool(kinds) and kinds <= named and (bool(shared) or kinds == {"result"})
+
+
+def _counted_thing(folded: str) -> set[str]:
+    """The terms of what a count question counts ('hur många tungt kriminella nätverk')."""
+    match = COUNTED_THING.search(folded)
+    return set(terms(match.group(1))) if match else set()
 
 
 PARENTHESIS = re.compile(r"\(([^()]*)\)")

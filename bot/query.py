@@ -62,6 +62,14 @@ NUMBER_WORDS = {
     "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
 }  # fmt: skip
 # At most 12 digits: no figure in the material is longer, and a longer run is no figure.
+_REPORT = r"(?:report|rapport\w*|arsrapport\w*|verksamhetsberattelse\w*|berattelse\w*)"
+REPORT_YEAR = re.compile(
+    rf"\b((?:19|20)\d\d)(?:\s+ars)?\s+(?:\w+\s+)?{_REPORT}\b"
+    rf"|\b{_REPORT}\s+(?:(?:for|om|of|on|fran|from|ar)\s+)?((?:19|20)\d\d)\b"
+)
+# What a count question counts: the words after 'hur många' ('hur många tungt kriminella
+# nätverk … och varför skjutningarna?' counts networks, not shootings).
+COUNTED_THING = re.compile(r"\b(?:hur manga|how many|antalet|number of)\s+((?:\w+\s+){0,2}\w+)")
 FIGURE = re.compile(r"(?<![\d:.])(?!(?:19|20)\d\d\b)\d{1,12}(?:[.,]\d{1,6})?(?![\d:]|[.,]\d)")
 
 
@@ -120,6 +128,25 @@ class Query:
     @cached_property
     def folded(self) -> str:
         return " ".join(words(self.text))
+
+    @cached_property
+    def counted_groups(self) -> tuple[TermGroup, ...]:
+        """The topic words of what a count question counts; all of them when it names none."""
+        match = COUNTED_THING.search(self.folded)
+        counted = set(match.group(1).split()) if match else set()
+        found = tuple(g for g in self.topical_groups if g.word in counted)
+        return found or self.topical_groups
+
+    @cached_property
+    def report_years(self) -> frozenset[str]:
+        """Years that name a report ('the 2021 report', 'verksamhetsberättelsen för 2021'):
+        the report's title, not the time the question asks about."""
+        return frozenset(a or b for a, b in REPORT_YEAR.findall(self.folded))
+
+    def years_asked(self, report_periods: frozenset[str]) -> frozenset[str]:
+        """The years the question asks about, leaving out a year that names one of the
+        material's own reports (`report_periods`: the years its reports cover)."""
+        return self.years - (self.report_years & report_periods)
 
     @cached_property
     def districts_folded(self) -> frozenset[str]:

@@ -269,6 +269,9 @@ class Searcher:
         )
         self.en_df = en_df
         self.semantic = semantic
+        self.report_periods = frozenset(
+            period for (period,) in connection.execute("select period from documents") if period
+        )
         self._entries: OrderedDict[int, IndexedEntry] = OrderedDict()
 
     def _load_vocabulary(self) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
@@ -451,7 +454,7 @@ class Searcher:
         }
         cues = set(query.cues) | ({"amount"} if {"count", "cost"} <= query.cues else set())
         unmet = {c for c in cues if c in HARD_CUES and not entry.satisfies(c)}
-        if "count" in cues and "count" not in unmet and not entry.counts(query.topical_groups):
+        if "count" in cues and "count" not in unmet and not entry.counts(query.counted_groups):
             unmet.add("count")
         if features["year_mismatch"] and not entry.is_gap:
             unmet.add("year")
@@ -462,7 +465,10 @@ class Searcher:
     def _year_mismatch(self, query: Query, entry: IndexedEntry) -> bool:
         # A gap is about the years its questions name; an entry about the years it states.
         years = entry.asked_years if entry.is_gap else entry.years
-        return bool(query.years) and (bool(years) or not entry.is_gap) and not query.years & years
+        # A year naming the report ('the 2021 report') does not ask about a time; it still
+        # tells a gap about another year ('the motion of 2017') apart.
+        asked = query.years if entry.is_gap else query.years_asked(self.report_periods)
+        return bool(asked) and (bool(years) or not entry.is_gap) and not asked & years
 
     def _similarity(self, query: Query, entry: IndexedEntry) -> float:
         text = query.terms_text

@@ -171,6 +171,76 @@ def test_a_gap_answers_what_its_told_part_gives(engine, question, answers):
     assert told_part_answers(query, GAP) is answers
 
 
+SENT_ON = {
+    "title": "Kommunstyrelsens behandling anges inte",
+    "answer": "Protokollsutdraget säger att beslutet ska skickas till Kommunstyrelsen. "
+    "När kommunstyrelsen behandlar det anges inte.",
+    "organisations": '["Kommunstyrelsen"]',
+    "people": "[]",
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "answers"),
+    [
+        ("Till vilket organ ska beslutet skickas?", True),  # a body: the told part names it
+        ("När behandlar kommunstyrelsen beslutet?", False),  # the date is not told
+    ],
+)
+def test_a_gap_names_the_body_asked_for(engine, question, answers):
+    query = engine.searcher.analyse(question, "sv")
+    assert told_part_answers(query, SENT_ON) is answers
+
+
+SHOOTINGS = {
+    "title": "Skjutningar och kriminella nätverk",
+    "answer": "Huddinge drabbades av flera skjutningar, och tre tungt kriminella nätverk är "
+    "etablerade i kommunen. Något antal skjutningar anges inte.",
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("Hur många tungt kriminella nätverk finns det, och varför sker skjutningarna?", False),
+        ("Hur många skjutningar var det i Huddinge?", True),
+    ],
+)
+def test_a_count_is_missing_only_for_the_thing_counted(engine, question, missing):
+    query = engine.searcher.analyse(question, "sv")
+    assert states_it_is_missing(query, SHOOTINGS) is missing
+
+
+def test_the_count_of_the_networks_is_answered_beside_shootings_never_counted(engine):
+    answer = engine.answer(
+        "hur manga tungt kriminella natverk finns det enligt S, och vad beror skjutningarna pa?"
+    )
+    assert answer.status == "answer", answer.text
+    assert "tre tungt kriminella nätverk" in answer.answer
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("Does the 2021 report have financial consequences?", set()),  # the report's name
+        ("Vad står i verksamhetsberättelsen för 2021 om kameror?", set()),
+        ("Vad står i verksamhetsberättelsen 2019 om kameror?", {"2019"}),  # no such report
+        ("Hur många klotterärenden fanns 2021?", {"2021"}),  # a time asked about
+    ],
+)
+def test_a_year_naming_the_report_is_no_time_asked_about(engine, question, asked):
+    query = engine.searcher.analyse(question, "sv")
+    assert query.years_asked(engine.searcher.report_periods) == asked
+
+
+def test_a_question_naming_the_2021_report_is_answered_from_a_2022_document(engine):
+    answer = engine.answer(
+        "Does approving the 2021 report have any financial or legal consequences?"
+    )
+    assert answer.status == "answer", answer.text
+    assert "ekonomiska eller juridiska" in answer.text
+
+
 def test_who_named_the_libraries_is_answered_not_declined(engine):
     answer = engine.answer("Vem gav två bibliotek i Huddinge titeln romska läsambassadörer?")
     assert answer.status == "answer", answer.text
