@@ -20,7 +20,7 @@ from bot.models import Document
 from bot.periods import MONTHS_EN, MONTHS_SV, find_period
 from bot.query import COUNTED_THING, NUMBER_WORDS, Query, stated_figures
 from bot.search import holds_term
-from bot.text import english_terms, fold, question_cues, terms, words
+from bot.text import STOPWORDS, english_terms, fold, question_cues, terms, words
 
 
 def corrections(
@@ -169,7 +169,11 @@ def states_it_is_missing(query: Query, row: dict) -> bool:
     kinds = _asked_kinds(query)
     counted = _counted_thing(query.folded)
     results = {i for i, g in enumerate(query.topical_groups) if RESULT.search(g.word)}
-    for sentence in [row["title"], *_clauses(sentences(row["answer"]))]:
+    clauses = [row["title"], *_clauses(sentences(row["answer"]))]
+    told_terms = {
+        term for c in clauses if not NOT_STATED.search(" ".join(words(c))) for term in terms(c)
+    }
+    for sentence in clauses:
         held = set(terms(sentence))
         shared = {i for i, g in enumerate(query.topical_groups) if holds_term(held, g.sv)}
         found = shared - results  # 'resultatet' names the kind of fact asked, not its topic
@@ -181,6 +185,14 @@ def states_it_is_missing(query: Query, row: dict) -> bool:
                 said, kinds, shared, counted
             ):
                 return True
+            if (
+                asked
+                and not anywhere
+                and not asked <= told_terms  # 'Vilket museum …?' and the museum is told
+                and NAMES_IT.search(named)
+                and _names_topic(named, query)
+            ):
+                return True  # 'Vilket företag blev leverantör?': 'Leverantörens namn anges inte
             untold.update(found)
         else:
             told.update(found)
@@ -236,9 +248,27 @@ ASKED_KIND = re.compile(
     r"(\w+)"
 )  # 'vilka (är de) två bibliotek': the libraries are asked for, not their number
 ASKED_SAYING = re.compile(
-    r"\bvad (?:\w+ ){0,3}?(?:sa|sade|sagt|tyckte|yttrade)\b|\bwhat did (?:\w+ ){1,4}?say\b"
+    r"\bvad (?:\w+ ){0,3}?(?:sa|sade|sagt|tyckte|yttrade|berattade|framforde)\b"
+    r"|\bwhat did (?:\w+ ){1,6}?(?:say|tell|argue)\b"
 )
-SAYING = frozenset({"sa", "sade", "sagt", "tyckte", "yttrade", "said", "say"})
+
+
+def _names_topic(named: str, query: Query) -> bool:
+    """The subject of a not-stated sentence is a topic word of the question, compared by
+    stem prefix: a question's 'leverantör' and the entry's 'leverantörens' stem apart."""
+    held = [term for term in terms(named) if len(term) >= 5]
+    return any(
+        h.startswith(t) or t.startswith(h)
+        for g in query.topical_groups
+        for t in g.sv
+        if len(t) >= 5
+        for h in held
+    )
+
+
+# A not-stated sentence about a name: what a 'vilket …' question asks for.
+NAMES_IT = re.compile(r"\b(namn\w*|names?)\b")
+SAYING = frozenset({"sa", "sade", "sagt", "tyckte", "yttrade", "said", "say", "told"})
 
 
 def _asked_thing(folded: str) -> tuple[set[str], bool]:
@@ -247,8 +277,8 @@ def _asked_thing(folded: str) -> tuple[set[str], bool]:
     if ASKED_SAYING.search(folded):
         return set(SAYING), True
     match = ASKED_KIND.search(folded)
-    if match is None or not match.group(1).isalpha():
-        return set(), False
+    if match is None or not match.group(1).isalpha() or match.group(1) in STOPWORDS:
+        return set(), False  # 'vilka var de?' asks for no thing by name
     return {*terms(match.group(1)), *english_terms(match.group(1))}, False
 
 

@@ -88,9 +88,9 @@ CUE_PATTERNS = {
     r"which (people|organi[sz]ations))\b",
     # A person asked for by role ('vad heter samordnaren?'): only a person's name answers.
     "person": r"\b(vad heter|vad hette|vem ar|vem var|namnet pa|what is the name of|"
-    r"who is|who was|whats the name of) (den |det |de |the )?(\w+ ){0,2}?(samordnare\w*|"
-    r"ordforande\w*|chef\w*|handlaggar\w*|tjansteperson\w*|kontaktperson\w*|person\w*|"
-    r"trygghetsvard\w*|ledamot\w*|ledamoter\w*|safety hosts?|hosts|people|persons|"
+    r"who is|who was|whats the name of|vilken|which) (den |det |de |the )?(\w+ ){0,2}?"
+    r"(samordnare\w*|ordforande\w*|chef\w*|handlaggar\w*|tjansteperson\w*|kontaktperson\w*|"
+    r"person\w*|trygghetsvard\w*|ledamot\w*|ledamoter\w*|safety hosts?|hosts|people|persons|"
     r"coordinator\w*|chair\w*|manager\w*|officer\w*|head)\b",
     # Organisations asked for by kind ('vilka organisationer …', 'med vilka …'): a group of
     # people reached ('who did the film reach?') is no actor.

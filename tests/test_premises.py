@@ -219,6 +219,52 @@ def test_the_count_of_the_networks_is_answered_beside_shootings_never_counted(en
     assert "tre tungt kriminella nätverk" in answer.answer
 
 
+SUPPLIER = {
+    "title": "Leverantör av trygghetskameror",
+    "answer": "Kommunen har fått till en leverantör som möjliggör installation. "
+    "Leverantörens namn anges inte.",
+}
+APP = {
+    "title": "Appens namn anges inte",
+    "answer": "Kommunen gör en app om finska platser tillsammans med Skogsfinska museet. "
+    "Appens namn anges inte.",
+}
+
+
+@pytest.mark.parametrize(
+    ("question", "row", "missing"),
+    [
+        ("Vilket företag blev leverantör av kamerorna?", SUPPLIER, True),  # its name: untold
+        ("Har kommunen fått en leverantör?", SUPPLIER, False),  # that there is one: told
+        ("Vilket museum gör kommunen appen med?", APP, False),  # the museum is told
+    ],
+)
+def test_a_which_question_is_missing_when_the_entry_says_the_name_is_not_given(
+    engine, question, row, missing
+):
+    query = engine.searcher.analyse(question, "sv")
+    assert states_it_is_missing(query, row) is missing
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Vad sa Ingalill Söderberg när hon yttrade sig i ärendet?",
+        "What did deputy security chief Catarina Klockerud tell the committee?",
+        "Vilken handläggare har skrivit tjänsteutlåtandet?",  # a person asked by role
+    ],
+)
+def test_what_someone_said_or_who_wrote_it_is_not_answered_by_who_spoke(engine, question):
+    answer = engine.answer(question)
+    assert answer.status != "answer", answer.text
+
+
+def test_who_spoke_is_still_answered(engine):
+    answer = engine.answer("Hur många personer yttrade sig under överläggningen och vilka var de?")
+    assert answer.status == "answer", answer.text
+    assert "Louise Rollins" in answer.answer
+
+
 @pytest.mark.parametrize(
     ("question", "asked"),
     [
