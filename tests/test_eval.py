@@ -81,6 +81,10 @@ FLOORS = {
     "blind/train-y.yaml": (0.84, 2),
     "blind/train-z1.yaml": (0.86, 3),
     "blind/train-z2.yaml": (0.86, 6),
+    "blind/train-z3.yaml": (0.85, 4),
+    "blind/train-z4.yaml": (0.87, 2),
+    "blind/train-z5.yaml": (0.91, 3),
+    "blind/train-z6.yaml": (0.83, 5),
 }
 
 
