@@ -52,6 +52,7 @@ from bot.routing import (
     BROAD_REQUEST,
     OPINION_CUE,
     OTHER_THAN_TOLD,
+    SENTENCE_BREAK,
     TIMELINE_WORD,
     asks_own_view,
     asks_something,
@@ -318,7 +319,9 @@ class Engine:
         # A comparison ('fler … än Stockholm') asks for the other place's figures, which a
         # passage naming that place in passing does not give.
         outside = [
-            p for p in query.outside if p in query.compared or not self._source_mentions(p, query)
+            p
+            for p in self._outside_asked(query, focus)
+            if p in query.compared or not self._source_mentions(p, query)
         ]
         if outside:
             return self.replies.abstain(text, lang, "outside_scope", place=outside[0])
@@ -348,6 +351,18 @@ class Engine:
             reason = "not_in_material" if asks and query.groups else "not_understood"
             return self.replies.abstain(text, lang, reason)
         return text, focus, query
+
+    def _outside_asked(self, query: Query, focus: str) -> tuple[str, ...]:
+        """The places outside Huddinge the question asks about. Context that names one
+        ('I have plenty on Botkyrka but not much on Huddinge. … what does Huddinge
+        describe?') does not, when the asking sentence names Huddinge or a part of it."""
+        asking = [s for s in SENTENCE_BREAK.split(focus) if s.strip()][-1:]
+        if not query.outside or not asking or asking[0] == focus:
+            return query.outside
+        asked = " ".join(words(asking[0]))
+        if "huddinge" not in asked.split() and not self.searcher.analyser.places_in(asked):
+            return query.outside
+        return tuple(p for p in query.outside if fold(p) in asked)
 
     def _source_mentions(self, place: str, query: Query) -> bool:
         """Whether a passage names this place together with a topic word of the question:

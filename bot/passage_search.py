@@ -16,7 +16,15 @@ from functools import cached_property, lru_cache
 
 from bot.models import Document
 from bot.query import Query
-from bot.search import AMOUNT, CAUSE, HARD_CUES, NUMBER, holds_term, term_endings
+from bot.search import (
+    AMOUNT,
+    CAUSE,
+    HARD_CUES,
+    NUMBER,
+    SERVICE_DETAIL,
+    holds_term,
+    term_endings,
+)
 from bot.text import fold, question_years, words
 
 PASSAGE_CANDIDATES = 30
@@ -140,6 +148,8 @@ class IndexedPassage:
             return bool(MONTH.search(text) or YEAR.search(text))
         if cue == "why":
             return bool(CAUSE.search(text))
+        if cue == "service":
+            return bool(SERVICE_DETAIL.search(text))
         if cue == "decision":
             return bool(DECIDED.search(text))
         # 'Huddinge kommun' names no one: it does not answer 'vad heter trygghetsvärdarna?'.

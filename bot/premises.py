@@ -247,9 +247,12 @@ ASKED_KIND = re.compile(
     r"(?:(?:de|dom|den|det|the|those)\s+)?(?:(?:tva|tre|fyra|fem|two|three|four|five)\s+)?"
     r"(\w+)"
 )  # 'vilka (är de) två bibliotek': the libraries are asked for, not their number
+# 'Vad var det Ingalill Söderberg (DP) sa …?', 'vad stod i yttrandet', 'What exactly did
+# … tell the committee?': what someone said, wrote or answered.
 ASKED_SAYING = re.compile(
-    r"\bvad (?:\w+ ){0,3}?(?:sa|sade|sagt|tyckte|yttrade|berattade|framforde)\b"
-    r"|\bwhat did (?:\w+ ){1,6}?(?:say|tell|argue)\b"
+    r"\bvad (?!heter|hette|kallas)(?:\w+ ){0,5}?"
+    r"(?:sa|sade|sagt|tyckte|yttrade|berattade|framforde|svarade|stod)\b"
+    r"|\bwhat (?:exactly |precisely )?did (?:\w+ ){1,6}?(?:say|tell|argue|answer|reply)\b"
 )
 
 
@@ -268,7 +271,9 @@ def _names_topic(named: str, query: Query) -> bool:
 
 # A not-stated sentence about a name: what a 'vilket …' question asks for.
 NAMES_IT = re.compile(r"\b(namn\w*|names?)\b")
-SAYING = frozenset({"sa", "sade", "sagt", "tyckte", "yttrade", "said", "say", "told"})
+SAYING = frozenset(
+    {"sa", "sade", "sagt", "tyckte", "yttrade", "svarade", "said", "say", "told", "answered"}
+)
 
 
 def _asked_thing(folded: str) -> tuple[set[str], bool]:
@@ -426,6 +431,12 @@ REJECTED = re.compile(
 )
 APPROVED = re.compile(r"\b(godkan\w*|godkande|approv\w*|antogs|antagits|biföll\w*|bifoll\w*)\b")
 POSTPONED = re.compile(r"\b(bordla\w*|postpon\w*|tabled)\b")
+SENT_BACK = re.compile(r"\b(aterremitt\w*|sent back|referred back)\b")
+
+
+def claims_outcome(folded: str) -> bool:
+    """The question says how a decision went ('Varför återremitterade beredningen …?')."""
+    return any(p.search(folded) for p in (REJECTED, APPROVED, POSTPONED))
 
 
 def _outcome(query: Query, row: dict, lang: str) -> str | None:
@@ -435,6 +446,10 @@ def _outcome(query: Query, row: dict, lang: str) -> str | None:
     asked = query.folded
     if REJECTED.search(asked) and APPROVED.search(said) and not REJECTED.search(said):
         told, claimed = ("godkändes", "avslogs") if lang == "sv" else ("approved", "rejected")
+        if SENT_BACK.search(asked):
+            claimed = "återremitterades" if lang == "sv" else "sent back"
+    elif POSTPONED.search(asked) and APPROVED.search(said) and not POSTPONED.search(said):
+        told, claimed = ("godkändes", "bordlades") if lang == "sv" else ("approved", "postponed")
     elif APPROVED.search(asked) and POSTPONED.search(said) and not APPROVED.search(said):
         told, claimed = ("bordlades", "godkändes") if lang == "sv" else ("postponed", "approved")
     elif APPROVED.search(asked) and REJECTED.search(said) and not APPROVED.search(said):

@@ -120,6 +120,7 @@ UNSTATED = {
         "why": "något skäl",
         "actor": "några organisationer",
         "person": "personens namn",
+        "service": "några praktiska uppgifter som kontaktvägar, öppettider eller bokning",
     },
     "en": {
         "count": "a number",
@@ -133,6 +134,7 @@ UNSTATED = {
         "why": "a reason",
         "actor": "organisations",
         "person": "the person's name",
+        "service": "practical details such as contact details, opening hours or booking",
     },
 }
 

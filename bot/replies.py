@@ -15,7 +15,13 @@ from bot.decision import Plan
 from bot.entries import body_of, source_of, title_of
 from bot.listings import Listings
 from bot.models import Answer, Document, Source, Suggestion
-from bot.premises import affirms, corrections, states_it_is_missing, told_part_answers
+from bot.premises import (
+    affirms,
+    claims_outcome,
+    corrections,
+    states_it_is_missing,
+    told_part_answers,
+)
 from bot.query import Query
 from bot.ranker import Ranked
 from bot.render import (
@@ -101,14 +107,30 @@ class Replies:
         """A question built on a wrong premise ('Varför avslog beredningen …?') is answered
         with the correction and the fact, even where the plan would not answer (the asked
         reason does not exist, so no entry gives it): the correction is the answer."""
-        if plan.kind in ("answer", "passage"):
-            return None
+        outcome = self.outcome_corrected(plan, query, lang)
+        if outcome is not None or plan.kind in ("answer", "passage"):
+            return outcome
         for fact in plan.facts:
             if fact.probability < PREMISE_FACT:
                 break
             if not fact.candidate.matched:
                 continue
             if self.corrections(query, fact.entry.row, lang):
+                return Plan("answer", plan.confidence, (fact,), facts=plan.facts)
+        return None
+
+    def outcome_corrected(self, plan: Plan, query: Query, lang: str) -> Plan | None:
+        """'Varför återremitterade beredningen verksamhetsberättelsen?' is answered by the
+        decision it gets wrong, with the correction, though the question's other words
+        rank an entry about the report's content first: the premise is the answer."""
+        if not claims_outcome(query.folded):
+            return None
+        if plan.kind == "answer" and self.corrections(query, plan.chosen[0].entry.row, lang):
+            return None  # the answer corrects the premise itself
+        for fact in plan.facts:
+            row = fact.entry.row
+            about = fact.candidate.matched & query.topical_positions  # not another decision
+            if about and row["kind"] == "decision" and self.corrections(query, row, lang):
                 return Plan("answer", plan.confidence, (fact,), facts=plan.facts)
         return None
 

@@ -32,7 +32,13 @@ REQUIRED_CUES = ("count", "share", "cost", "future", "when", "why")
 # about a year the entry does not speak of ("year"). ("future" alone is too often a plain
 # word - "vill gå på nästa" - to be more than a feature; with "when" it asks for the date of
 # a coming occasion, which a past date does not answer.)
-HARD_CUES = ("count", "share", "when", "name", "amount", "why", "actor", "person")
+HARD_CUES = ("count", "share", "when", "name", "amount", "why", "actor", "person", "service")
+# A detail that answers a practical question: a phone number, an address on the web or for
+# e-mail, or opening hours ('kl. 9–16').
+SERVICE_DETAIL = re.compile(
+    r"\b0\d{1,3}[-\s]?\d{2,3}[\s-]?\d{2}[\s-]?\d{2}\b|\bwww\.|https?://|\w@\w|"
+    r"\bkl\.?\s?\d{1,2}\b|\b\d{1,2}[.:]\d{2}\s?[-–]\s?\d{1,2}[.:]\d{2}\b"
+)
 AMOUNT = re.compile(
     r"\d[\d\s,.]*\s*(kr|kronor|mnkr|miljoner|miljarder|öre|mkr|tkr|sek)\b", re.IGNORECASE
 )
@@ -214,6 +220,8 @@ class IndexedEntry:
             return bool(names) or bool(NAMED.search(answer))
         if cue == "amount":
             return bool(AMOUNT.search(answer))
+        if cue == "service":
+            return bool(SERVICE_DETAIL.search(answer))
         if cue == "where":
             return bool(self.listed("places"))
         if cue == "decision":

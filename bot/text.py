@@ -31,7 +31,7 @@ SWEDISH_STOPWORDS = frozenset(
     hande hander hant skedde sker ske organisationer aktorer personer inga inget ingenting
     forra fragan fragorna undra undrade iaf ngn ngt nagonsin liksom sant stammer manga o
     rakna upp lista namn namna hurdana vidare osv etc hos faktiskt verkligen forhand arligt
-    talat sammanhang
+    talat sammanhang hallit haller hallt
     """.split()
 )
 ENGLISH_STOPWORDS = frozenset(
@@ -100,6 +100,16 @@ CUE_PATTERNS = {
     r"avslog\w*|avsla\w*|reject\w*|aterremitt\w*|sent back|turned down|bordla\w*)\b",
     "why": r"\b(varfor|why|orsak\w*|anledning\w*|skal(et|en)?|reason\w*|how come|"
     r"hur kommer det sig|vad beror|beror (det|detta) pa|motiver\w*)\b",
+    # A practical detail of a service: how to reach, book or use it. A report has none of
+    # these; hours a party wants longer ('längre öppettider') are a proposal, not a service.
+    "service": r"\b(telefonnummer\w*|telefonnr|telefon|phone|ringa|ringer|vem ringer|"
+    r"who (do|should|can) i (call|contact)|(call|contact) (them|someone)|kontaktuppgift\w*|"
+    r"contact details|mejla|maila|mejladress|e ?postadress|email address|"
+    r"(?<!langre )(?<!utokade )(?<!longer )(?<!extended )(oppettid\w*|opening hours)|"
+    r"har (\w+ ){1,3}oppet|open on|boka|bokar|bokning\w*|book (a|an|tid|time)|"
+    r"how (do|can) i book|parkera|parking (permit|fee|space)|where (can|do) i park|"
+    r"fortidsrost\w*|vote early|formular\w*|blankett\w*|application form|nasta buss|"
+    r"next bus|busstider|bus times)\b",
     "where": r"^(var|vart)\b|\b(var nanstans|vart nanstans|nanstans|nagonstans|vilken plats|"
     r"vilka platser|where|which place|what place)\b",
 }

@@ -104,6 +104,16 @@ def test_another_municipality_is_outside_the_material(engine, question):
     assert "Ganters" not in answer.text
 
 
+def test_another_municipality_told_as_context_leaves_a_question_about_huddinge(engine):
+    context = "Jag har redan mycket material om Botkyrka men lite om Huddinge. "
+    answer = engine.answer(
+        context + "Vad beskriver Huddinge om arbetet med nationella minoriteter?"
+    )
+    assert answer.status == "answer", answer.text
+    told_only = engine.answer("Jag bor i Botkyrka. Vad har gjorts för tryggheten där?")
+    assert told_only.reason == "outside_scope", told_only.text
+
+
 def test_a_place_the_material_names_is_not_outside_it(engine):
     answer = engine.answer("Vilka remisser kom från Region Stockholm?")
     assert answer.status == "answer"
@@ -632,6 +642,19 @@ def test_a_summary_of_the_whole_year_goes_priority_by_priority_and_pages_on(engi
 def test_a_summary_naming_an_area_is_that_area_s_overview(engine):
     answer = engine.answer("Sammanfatta vad beredningen gjorde för tryggheten under 2021.")
     assert answer.kind == "overview" and "Ökad trygghet" in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "vad har beredningen hållit på med under 2021",
+        "Vad har beredningen sysslat med under året?",
+    ],
+)
+def test_what_the_committee_has_been_doing_is_the_work_overview(engine, question):
+    answer = engine.answer(question)
+    assert answer.kind == "overview", answer.text
+    assert "trygghetskameror" in answer.text.casefold() and "demokrati" in answer.text
 
 
 def test_a_composed_answer_is_not_claimed_certain(engine):

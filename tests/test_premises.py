@@ -37,6 +37,33 @@ def test_a_decision_said_to_be_rejected_is_corrected_as_approved(engine, questio
     assert "godkändes det, det avslogs inte" in (answer.notice or ""), answer.text
 
 
+@pytest.mark.parametrize(
+    ("question", "correction"),
+    [
+        # The question's other words rank the tjänsteutlåtande's view first; the vote the
+        # question invents ranks a gap about votes first: the decision corrects both.
+        ("Varför återremitterade beredningen verksamhetsberättelsen?", "återremitterades inte"),
+        ("Varför röstade beredningen nej till verksamhetsberättelsen för 2021?", "avslogs inte"),
+        (
+            "Så beredningen röstade ner verksamhetsberättelsen den 17 februari, vad händer nu?",
+            "avslogs inte",
+        ),
+        ("Varför bordlades verksamhetsberättelsen?", "bordlades inte"),
+    ],
+)
+def test_a_decision_said_to_have_gone_otherwise_is_answered_by_the_decision(
+    engine, question, correction
+):
+    answer = engine.answer(question)
+    assert answer.status == "answer", answer.text
+    assert f"godkändes det, det {correction}" in (answer.notice or ""), answer.text
+
+
+def test_another_decision_said_to_be_rejected_is_not_corrected_by_this_one(engine):
+    answer = engine.answer("Avslogs V:s motion om valdeltagandet?")
+    assert "godkändes det" not in answer.text
+
+
 def test_the_wrong_winner_of_the_prize_is_corrected(engine):
     answer = engine.answer("Kraftbyrån fick demokratipriset 2021, eller hur?")
     assert answer.status == "answer"
@@ -251,12 +278,21 @@ def test_a_which_question_is_missing_when_the_entry_says_the_name_is_not_given(
     [
         "Vad sa Ingalill Söderberg när hon yttrade sig i ärendet?",
         "What did deputy security chief Catarina Klockerud tell the committee?",
+        "What exactly did Catarina Klockerud tell the committee during the item?",
+        "Vad var det Ingalill Söderberg (DP) sa när ärendet diskuterades?",
+        "Vad stod i yttrandet om SOU 2021:46?",  # what the committee answered
         "Vilken handläggare har skrivit tjänsteutlåtandet?",  # a person asked by role
     ],
 )
 def test_what_someone_said_or_who_wrote_it_is_not_answered_by_who_spoke(engine, question):
     answer = engine.answer(question)
     assert answer.status != "answer", answer.text
+
+
+def test_a_name_asked_of_one_who_spoke_is_answered(engine):
+    answer = engine.answer("vad heter bitr säkerhetschefen som yttrade sig på mötet")
+    assert answer.status == "answer", answer.text
+    assert "Catarina Klockerud" in answer.answer
 
 
 def test_who_spoke_is_still_answered(engine):
@@ -317,3 +353,31 @@ def test_a_win_of_something_the_material_never_names_is_declined(engine, questio
 def test_the_winners_of_the_prize_are_still_answered(engine, question):
     answer = engine.answer(question)
     assert answer.status == "answer" and "Eva Ganters" in answer.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "vart ska jag ringa om jag ser klotter",
+        "Hur bokar man en sagostund på romani på biblioteket?",
+        "När går nästa buss från Huddinge station till Flemingsberg?",
+        "Vilka öppettider har shoppingcentret i Kungens kurva?",
+        "What's the phone number for the Kraftbyrån youth helpline?",
+    ],
+)
+def test_a_practical_detail_of_a_service_is_not_answered_by_the_report(engine, question):
+    answer = engine.answer(question)
+    assert answer.status != "answer", answer.text
+
+
+def test_a_missing_service_detail_is_said_with_what_the_material_does_say(engine):
+    answer = engine.answer("vart ska jag ringa om jag ser klotter")
+    assert (answer.status, answer.reason) == ("abstain", "gap"), answer.text
+    assert "praktiska uppgifter" in answer.text
+    assert "415" in answer.text  # the graffiti figures it does give
+
+
+def test_hours_a_party_wants_longer_are_its_proposal_not_a_service_detail(engine):
+    answer = engine.answer("Ville Vänsterpartiet ha längre öppettider på biblioteken?")
+    assert answer.status == "answer", answer.text
+    assert "Vänsterpartiet" in answer.answer
