@@ -11,6 +11,8 @@ import re
 import sqlite3
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from bot.entries import body_of, first_sentence, row_summary, sentences, source_of, summary_of
 from bot.models import Answer, Document
 from bot.periods import Period, format_date, parse_iso
@@ -70,7 +72,8 @@ class Listings:
             if lang == "sv"
             else f"What the material says about {place}:"
         )
-        return heading, [Line(_about_place(row, place, lang), row) for row in _details(rows)]
+        lines = [Line(_about_place(row, place, lang), row) for row in _details(rows)]
+        return heading, _without_repeats(lines, place)
 
     def party(self, party: str, lang: str) -> tuple[str, list[Line]]:
         rows = self._rows("party = ? and kind != 'gap'", (party,))
@@ -199,6 +202,37 @@ def _whole_summary(row: dict, lang: str) -> str:
 def _details(rows: list[dict]) -> list[dict]:
     """The entries themselves, without the overviews that repeat them (unless that is all)."""
     return [row for row in rows if not row["overview"]] or rows
+
+
+# Lines of one section this alike say the same about a place (three entries on the
+# democracy days each name its venue in Flemingsberg): one of them stands for them all.
+REPEATED_LINE = 75
+
+
+def _without_repeats(lines: list[Line], place: str) -> list[Line]:
+    """One line of each set of alike lines: an entry's own summary before a sentence taken
+    from its answer ('De som genomfördes var …' leans on the sentence before it)."""
+    kept: list[Line] = []
+    for line in lines:
+        section = (line.row["document"], line.row["section"])
+        alike = next(
+            (
+                i
+                for i, other in enumerate(kept)
+                if (other.row["document"], other.row["section"]) == section
+                and fuzz.token_set_ratio(line.text, other.text) >= REPEATED_LINE
+            ),
+            None,
+        )
+        if alike is None:
+            kept.append(line)
+        elif _is_summary(line, place) and not _is_summary(kept[alike], place):
+            kept[alike] = line
+    return kept
+
+
+def _is_summary(line: Line, place: str) -> bool:
+    return place.casefold() in summary_of(line.row, "sv").casefold()
 
 
 def _about_place(row: dict, place: str, lang: str) -> str:

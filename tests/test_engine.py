@@ -222,6 +222,20 @@ def test_place_questions_list_what_was_done_there(engine):
     assert "anläggningen i Grantorp, Flemingsberg" in answer.answer
 
 
+def test_a_place_s_listing_says_a_thing_once_and_keeps_the_self_contained_line(engine):
+    listing = engine.answer("Vad har gjorts i Flemingsberg?").answer
+    # three entries on the democracy days name the venue: one line stands for them
+    assert (
+        listing.count("livesändning samt i en av Karolinska")
+        + listing.count("livesändning och i en av Karolinska")
+        == 1
+    ), listing
+    assert "Samverkan i Huddinge" in listing  # room on the first page for the rest
+    fullersta = engine.answer("Nämns Fullersta nånstans i verksamhetsberättelsen?").answer
+    assert "De trygghetsdialoger som genomfördes i ordinarie form" in fullersta, fullersta
+    assert "De som genomfördes var" not in fullersta  # leans on a sentence not shown
+
+
 def test_referrals_list_all_seven(engine):
     text = engine.referrals().answer
     for name in (
