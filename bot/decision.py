@@ -63,7 +63,8 @@ def with_passages(plan: Plan, passages: Ranking | None, thresholds: Thresholds) 
         bar = thresholds.passage_over_gap if plan.kind == "gap" else thresholds.passage
     if confidence < bar:
         return plan
-    return Plan("passage", confidence, passages=(top, *passage_companions(top, passages)))
+    chosen = (top, *passage_companions(top, passages))
+    return Plan("passage", confidence, passages=chosen, facts=plan.facts)
 
 
 def new_document(passage: Ranked) -> bool:

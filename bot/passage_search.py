@@ -22,6 +22,7 @@ from bot.search import (
     HARD_CUES,
     NUMBER,
     SERVICE_DETAIL,
+    count_evidence,
     holds_term,
     term_endings,
 )
@@ -110,6 +111,19 @@ class IndexedPassage:
     def word_text(self) -> str:
         """The folded words, one space apart: where a quote's run of words is looked for."""
         return " ".join(words(self.folded))
+
+    def counts(self, groups) -> bool:
+        """A figure of the counted thing, as an entry's count is checked (`IndexedEntry.
+        counts`): 'flera skjutningar och våldsdåd' beside 'tre … nätverk' counts no shootings."""
+        evidence = count_evidence(self._sentence_terms, groups)
+        return self.satisfies("count") if evidence is None else evidence == "figure"
+
+    @cached_property
+    def _sentence_terms(self) -> list[tuple[str, frozenset[str]]]:
+        from bot.entries import sentences
+        from bot.text import terms
+
+        return [(s, frozenset(terms(s))) for s in sentences(self.text)]
 
     @cached_property
     def section_terms(self) -> frozenset[str]:
@@ -354,6 +368,8 @@ class PassageSearcher:
         unmet = {c for c in cues if c in HARD and not passage.satisfies(c, self.districts)}
         if coming:
             unmet.add("future")
+        if "count" in cues and "count" not in unmet and not passage.counts(query.counted_groups):
+            unmet.add("count")
         if features["year_mismatch"]:
             unmet.add("year")  # 'anställdes 2022?': what it says of 2021 does not answer it
         if query.topical_positions and not matched & query.topical_positions:

@@ -167,7 +167,7 @@ def states_it_is_missing(query: Query, row: dict) -> bool:
     told, untold = set(), set()
     asked, anywhere = _asked_thing(query.folded)
     kinds = _asked_kinds(query)
-    counted = _counted_thing(query.folded)
+    counted = _counted_thing(query)
     results = {i for i, g in enumerate(query.topical_groups) if RESULT.search(g.word)}
     clauses = [row["title"], *_clauses(sentences(row["answer"]))]
     told_terms = {
@@ -303,7 +303,7 @@ def _asked_kinds(query: Query) -> set[str]:
 
 
 def _names_asked_kinds(
-    sentence: str, kinds: set[str], shared: set[int], counted: set[str] = frozenset()
+    sentence: str, kinds: set[str], shared: set[int], counted: tuple = ()
 ) -> bool:
     """A folded not-stated sentence names every kind of fact asked, of a thing the question
     names ('Något antal skjutningar anges inte' leaves "hur många nätverk" answered, even
@@ -311,15 +311,16 @@ def _names_asked_kinds(
     a result is named by the word itself."""
     named = set(question_cues(sentence)) & KINDS_NAMED_MISSING
     named |= {"result"} if RESULT.search(sentence) else set()
-    if "count" in kinds and counted and not counted & set(terms(sentence)):
+    held = set(terms(sentence))
+    if "count" in kinds and counted and not any(holds_term(held, g.sv) for g in counted):
         return False
     return bool(kinds) and kinds <= named and (bool(shared) or kinds == {"result"})
 
 
-def _counted_thing(folded: str) -> set[str]:
-    """The terms of what a count question counts ('hur många tungt kriminella nätverk')."""
-    match = COUNTED_THING.search(folded)
-    return set(terms(match.group(1))) if match else set()
+def _counted_thing(query: Query) -> tuple:
+    """The word groups of what a count question counts ('hur många tungt kriminella
+    nätverk', 'how many shootings': their Swedish terms too); none without 'hur många'."""
+    return query.counted_groups if COUNTED_THING.search(query.folded) else ()
 
 
 PARENTHESIS = re.compile(r"\(([^()]*)\)")

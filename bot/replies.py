@@ -108,8 +108,8 @@ class Replies:
         with the correction and the fact, even where the plan would not answer (the asked
         reason does not exist, so no entry gives it): the correction is the answer."""
         outcome = self.outcome_corrected(plan, query, lang)
-        if outcome is not None or plan.kind in ("answer", "passage"):
-            return outcome
+        if outcome is not None or plan.kind == "answer":
+            return outcome  # a passage quotes the source and corrects nothing: an entry may
         for fact in plan.facts:
             if fact.probability < PREMISE_FACT:
                 break

@@ -183,18 +183,12 @@ class IndexedEntry:
     def counts(self, groups) -> bool:
         """A figure stands in a sentence that holds the counted thing ('415 klotterärenden'),
         not just anywhere ('tre tungt kriminella nätverk' counts no shootings)."""
-        relevant = [
-            sentence
-            for sentence, held in self._sentence_terms
-            if any(holds_term(held, g.sv) for g in groups)
-        ]
-        if not relevant:
+        evidence = count_evidence(self._sentence_terms, groups)
+        if evidence is None:
             return self.satisfies("count")
-        if any(_vaguely_counted(sentence, groups) for sentence in relevant):
+        if evidence == "vague":
             return False  # "flera skjutningar": the thing is there, its number is not
-        return any(NUMBER.search(sentence.casefold()) for sentence in relevant) or (
-            len(self.listed("people")) >= 2
-        )
+        return evidence == "figure" or len(self.listed("people")) >= 2
 
     def satisfies(self, cue: str) -> bool:
         """Whether the entry holds the kind of fact a question word asks for."""
@@ -529,6 +523,21 @@ class Searcher:
             return 0.0
         best = process.extractOne(query.folded, entry.question_words, scorer=fuzz.ratio)
         return best[1] / 100 if best else 0.0
+
+
+def count_evidence(sentence_terms: list[tuple[str, frozenset[str]]], groups) -> str | None:
+    """How the sentences that hold the counted thing count it: "figure", "vague" ('flera
+    skjutningar') or "none"; None when no sentence holds the thing."""
+    relevant = [
+        sentence
+        for sentence, held in sentence_terms
+        if any(holds_term(held, g.sv) for g in groups)
+    ]
+    if not relevant:
+        return None
+    if any(_vaguely_counted(sentence, groups) for sentence in relevant):
+        return "vague"
+    return "figure" if any(NUMBER.search(s.casefold()) for s in relevant) else "none"
 
 
 def _vaguely_counted(sentence: str, groups) -> bool:
