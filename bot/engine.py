@@ -277,11 +277,9 @@ class Engine:
             return _Reply(
                 self.replies.no_opinion(found, text, query.lang, plan.confidence), ranked
             )
-        overview = (
-            self._broad(query, result.ranking, text)
-            if BROAD_REQUEST.search(query.folded)
-            else None
-        )
+        # 'Vad heter samordnaren som jobbar för …?' asks for a name, not what was done.
+        broad = BROAD_REQUEST.search(query.folded) and not query.cues & {"person", "name"}
+        overview = self._broad(query, result.ranking, text) if broad else None
         if overview is not None:
             return _Reply(overview, ranked)
         parts = self._parts(focus, query.lang, plan)

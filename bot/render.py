@@ -170,6 +170,8 @@ def passage_body(quote: str, document, row: dict, lang: str) -> str:
 def unstated_text(cues, lang: str) -> str:
     """The figure, date, plan or year a question asks for that the material does not give."""
     what = " eller " if lang == "sv" else " or "
+    if "person" in cues:  # a person's name is the name asked for
+        cues = set(cues) - {"name"}
     missing = what.join(UNSTATED[lang][cue] for cue in sorted(cues) if cue in UNSTATED[lang])
     if not missing:  # a cue without words of its own: say it plainly
         if lang == "sv":

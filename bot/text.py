@@ -87,11 +87,12 @@ CUE_PATTERNS = {
     "who": r"\b(vem|vems|vilka (personer|organisationer|aktorer|foreningar)|who|whom|whose|"
     r"which (people|organi[sz]ations))\b",
     # A person asked for by role ('vad heter samordnaren?'): only a person's name answers.
-    "person": r"\b(vad heter|vad hette|vem ar|vem var|namnet pa|what is the name of|"
-    r"who is|who was|whats the name of|vilken|which) (den |det |de |the )?(\w+ ){0,2}?"
+    "person": r"\b(vad heter|vad hette|vilka heter|vem ar|vem var|namnet pa|namnen pa|"
+    r"what (is|s|are) the names? of|whats the names? of|names of|who is|who was|vilken|which) "
+    r"(den |det |de |the )?(\w+ ){0,2}?"
     r"(samordnare\w*|ordforande\w*|chef\w*|handlaggar\w*|tjansteperson\w*|kontaktperson\w*|"
-    r"person\w*|trygghetsvard\w*|ledamot\w*|ledamoter\w*|safety hosts?|hosts|people|persons|"
-    r"coordinator\w*|chair\w*|manager\w*|officer\w*|head)\b",
+    r"tjansteman\w*|person\w*|trygghetsvard\w*|ledamot\w*|ledamoter\w*|safety hosts?|hosts|"
+    r"people|persons|coordinator\w*|chair\w*|manager\w*|officer\w*|official\w*|head)\b",
     # Organisations asked for by kind ('vilka organisationer …', 'med vilka …'): a group of
     # people reached ('who did the film reach?') is no actor.
     "actor": r"\b(vilka (organisationer|aktorer|foreningar|myndigheter)|med vilka|"

@@ -349,6 +349,22 @@ def test_a_role_whose_holder_the_material_does_not_name_is_a_gap(engine):
     answer = engine.answer("Vad heter samordnaren för Samverkan i Huddinge i Flemingsberg?")
     assert (answer.status, answer.reason) == ("abstain", "gap"), answer.text
     assert "personens namn" in answer.text
+    assert "några namn" not in answer.text  # the person's name is the name asked for
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What are the names of the three safety hosts (trygghetsvärdar) hired in September?",
+        "What's the name of the community police officer who briefed the committee?",
+        "What is the name of the official who drafted the tjänsteutlåtande?",
+        # 'jobbar för' does not make a name question a broad request
+        "vad heter den operativa samordnaren som jobbar för samverkan i huddinge?",
+    ],
+)
+def test_people_asked_for_by_role_are_not_answered_without_their_names(engine, question):
+    answer = engine.answer(question)
+    assert answer.status == "abstain", answer.text
 
 
 @pytest.mark.parametrize(
