@@ -378,11 +378,17 @@ def _comparable(stated: int, asked: int) -> bool:
 def _month(query: Query, row: dict, lang: str) -> str | None:
     """The question places the fact in a month the entry's dates do not include."""
     period = find_period(query.folded)
-    if period is None or not re.fullmatch(r"\d{4}-\d{2}", period.label):
-        return None  # no month named, or a season, quarter or year: too loose to contradict
+    if period is None:
+        return None
+    if len(period.label) == 10:  # a day: a wrong day of a month the entry dates, or its month
+        found = _day(query, row, lang)
+        if found:
+            return found
+    elif not re.fullmatch(r"\d{4}-\d{2}", period.label):
+        return None  # a season, quarter or year: too loose to contradict
     months = {d[:7] for d in json.loads(row["dates"] or "[]") if len(d) >= 7 and d[4] == "-"}
     months = {m for m in months if not m.endswith(("Q1", "Q2", "Q3", "Q4"))}
-    if not months or any(m.endswith(period.label[4:]) for m in months):
+    if not months or any(m.endswith(period.label[4:7]) for m in months):
         return None
     names = MONTHS_SV if lang == "sv" else [m.capitalize() for m in MONTHS_EN]
     told = " / ".join(f"{names[int(m[5:7]) - 1]} {m[:4]}" for m in sorted(months))
@@ -390,6 +396,21 @@ def _month(query: Query, row: dict, lang: str) -> str | None:
     if lang == "sv":
         return f"Obs: enligt materialet gäller det {told}, inte {claimed}."
     return f"Note: according to the material this was {told}, not {claimed}."
+
+
+def _day(query: Query, row: dict, lang: str) -> str | None:
+    """The question names a day of a month the entry dates, not a day it holds ('den 25
+    oktober' and '2021-10-23')."""
+    day = query.stated_day or ""
+    told = [d for d in json.loads(row["dates"] or "[]") if len(d) == 10 and d[:7] == day[:7]]
+    if not told or day in told:
+        return None
+    names = MONTHS_SV if lang == "sv" else [m.capitalize() for m in MONTHS_EN]
+    said = " / ".join(f"{int(d[8:])} {names[int(d[5:7]) - 1]} {d[:4]}" for d in sorted(told))
+    claimed = f"{int(day[8:])} {names[int(day[5:7]) - 1]}"
+    if lang == "sv":
+        return f"Obs: enligt materialet gäller det {said}, inte {claimed}."
+    return f"Note: according to the material this was {said}, not {claimed}."
 
 
 # A place is claimed when the question puts the fact there ('i Skogås', 'in Vårby'), not

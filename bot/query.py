@@ -16,7 +16,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.index import split_compound
-from bot.periods import MONTH_NUMBERS, MONTHS_EN, MONTHS_SV
+from bot.periods import MONTH_NUMBERS, MONTHS_EN, MONTHS_SV, find_period
 from bot.routing import LONG_MESSAGE
 from bot.text import STOPWORDS, fold, question_cues, question_years, stem, stem_en, words
 
@@ -136,6 +136,12 @@ class Query:
         counted = set(match.group(1).split()) if match else set()
         found = tuple(g for g in self.topical_groups if g.word in counted)
         return found or self.topical_groups
+
+    @cached_property
+    def stated_day(self) -> str | None:
+        """A day the question names ('hölls de den 18 november?'): '2021-11-18'."""
+        period = find_period(self.folded)
+        return period.label if period is not None and len(period.label) == 10 else None
 
     @cached_property
     def report_years(self) -> frozenset[str]:

@@ -180,6 +180,12 @@ class IndexedEntry:
 
         return [(s, frozenset(terms(s))) for s in sentences(self.row["answer"])]
 
+    def month_only(self, day: str) -> bool:
+        """Whether the entry dates the day's month ('2021-11') and no day at all: a day
+        it does give elsewhere makes the question's day a premise to correct instead."""
+        dates = self.listed("dates")
+        return any(d[:7] == day[:7] for d in dates) and all(len(d) < 10 for d in dates)
+
     def counts(self, groups) -> bool:
         """A figure stands in a sentence that holds the counted thing ('415 klotterärenden'),
         not just anywhere ('tre tungt kriminella nätverk' counts no shootings)."""
@@ -460,6 +466,8 @@ class Searcher:
             unmet.add("count")
         if features["year_mismatch"] and not entry.is_gap:
             unmet.add("year")
+        if query.stated_day and not entry.is_gap and entry.month_only(query.stated_day):
+            unmet.add("when")  # 'den 18 november?' and the entry knows only 'i november
         if {"when", "future"} <= cues and not entry.satisfies("future"):
             unmet.add("future")  # the date of a coming occasion: a past date does not answer
         return Candidate(entry, features, frozenset(matched), frozenset(unmet))

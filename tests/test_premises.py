@@ -65,6 +65,25 @@ def test_another_decision_said_to_be_rejected_is_not_corrected_by_this_one(engin
     assert "godkändes det" not in answer.text
 
 
+def test_a_wrong_day_of_the_right_month_is_corrected(engine):
+    answer = engine.answer("Delades demokratipriset ut den 25 oktober?")
+    assert answer.status == "answer", answer.text
+    assert "23 oktober 2021, inte 25 oktober" in (answer.notice or ""), answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Were Huddinge's 2021 Democracy Days held on 18 and 19 November?",
+        "Hölls demokratidagarna den 18 november?",
+    ],
+)
+def test_a_day_the_material_dates_only_by_its_month_is_not_confirmed(engine, question):
+    answer = engine.answer(question)
+    assert answer.status == "abstain", answer.text
+    assert "november" in answer.text.casefold()  # what it does say
+
+
 def test_the_wrong_winner_of_the_prize_is_corrected(engine):
     answer = engine.answer("Kraftbyrån fick demokratipriset 2021, eller hur?")
     assert answer.status == "answer"
