@@ -292,7 +292,8 @@ def _asked_thing(folded: str) -> tuple[set[str], bool]:
 # Huddinge pengar …?" unanswered), and the result of a study or an analysis.
 KINDS_NAMED_MISSING = frozenset({"count", "when", "name", "who", "where", "why"})
 RESULT = re.compile(
-    r"\b(vad (visade|gav|kom) \w*|resultat\w*|kom (de |den |dom )?fram till|"
+    r"\b(vad (visade|gav|kom) \w*|vilka \w+ (hittade|visade|upptackte)|resultat\w*|"
+    r"kom (de |den |dom )?fram till|"
     r"what did .{0,40}(show|find|conclude)|findings?|results?|outcome)\b"
 )
 

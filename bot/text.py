@@ -110,7 +110,8 @@ CUE_PATTERNS = {
     r"har (\w+ ){1,3}oppet|open on|boka|bokar|bokning\w*|book (a|an|tid|time)|"
     r"how (do|can) i book|parkera|parking (permit|fee|space)|where (can|do) i park|"
     r"fortidsrost\w*|vote early|formular\w*|blankett\w*|application form|nasta buss|"
-    r"next bus|busstider|bus times)\b",
+    r"next bus|busstider|bus times|vilka tider|what times|arbetstider|working hours|toms|"
+    r"tommer|tomning\w*|emptied)\b",
     "where": r"^(var|vart)\b|\b(var nanstans|vart nanstans|nanstans|nagonstans|vilken plats|"
     r"vilka platser|where|which place|what place)\b",
 }

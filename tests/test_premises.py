@@ -414,6 +414,8 @@ def test_the_winners_of_the_prize_are_still_answered(engine, question):
         "När går nästa buss från Huddinge station till Flemingsberg?",
         "Vilka öppettider har shoppingcentret i Kungens kurva?",
         "What's the phone number for the Kraftbyrån youth helpline?",
+        "när töms återvinningsstationen vid skogås centrum? den är alltid full",
+        "när jobbar trygghetsvärdarna, typ vilka tider kan man stöta på dom på stan?",
     ],
 )
 def test_a_practical_detail_of_a_service_is_not_answered_by_the_report(engine, question):
@@ -432,3 +434,9 @@ def test_hours_a_party_wants_longer_are_its_proposal_not_a_service_detail(engine
     answer = engine.answer("Ville Vänsterpartiet ha längre öppettider på biblioteken?")
     assert answer.status == "answer", answer.text
     assert "Vänsterpartiet" in answer.answer
+
+
+def test_findings_asked_of_an_analysis_whose_results_are_not_given_are_a_gap(engine):
+    answer = engine.answer("Vilka brister hittade trygghetsanalysen runt Skogås centrum?")
+    assert answer.status == "abstain", answer.text
+    assert "första kvartalet 2022" in answer.text  # when it is to be presented
