@@ -119,7 +119,7 @@ UNSTATED = {
         "amount": "några belopp",
         "why": "något skäl",
         "actor": "några organisationer",
-        "person": "personens namn",
+        "person": "några namn på personer",
         "service": "några praktiska uppgifter som kontaktvägar, öppettider eller bokning",
     },
     "en": {
@@ -133,7 +133,7 @@ UNSTATED = {
         "amount": "amounts",
         "why": "a reason",
         "actor": "organisations",
-        "person": "the person's name",
+        "person": "the names of people",
         "service": "practical details such as contact details, opening hours or booking",
     },
 }

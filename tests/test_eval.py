@@ -85,6 +85,8 @@ FLOORS = {
     "blind/train-z4.yaml": (0.87, 2),
     "blind/train-z5.yaml": (0.91, 3),
     "blind/train-z6.yaml": (0.83, 5),
+    "blind/train-z7.yaml": (0.86, 5),
+    "blind/train-z8.yaml": (0.84, 5),
 }
 
 
