@@ -74,9 +74,16 @@ def _signer(query: Query, documents: dict[str, Document], lang: str) -> str | No
             if claimed and re.search(rf"\b{re.escape(fold(name).split()[-1])}\b", query.folded):
                 party = (document.party_en if lang == "en" else None) or document.party
                 others = ", ".join(PARTY_CODE.search(d.party).group(1) for d in claimed)
+                # Who did sign the note asked about: the fact the question got wrong.
+                codes = [(PARTY_CODE.search(d.party).group(1), d.signatories) for d in claimed]
                 if lang == "sv":
-                    return f"Obs: {name} undertecknade anteckningen från {party}, inte {others}."
-                return f"Note: {name} signed the note of {party}, not {others}."
+                    signed = " ".join(
+                        f"{c}:s anteckning undertecknades av {', '.join(n)}." for c, n in codes
+                    )
+                    told = f"{name} undertecknade anteckningen från {party}, inte {others}"
+                    return f"Obs: {told}. {signed}"
+                signed = " ".join(f"{c}'s note was signed by {', '.join(n)}." for c, n in codes)
+                return f"Note: {name} signed the note of {party}, not {others}. {signed}"
     return None
 
 

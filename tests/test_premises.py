@@ -190,6 +190,12 @@ def test_a_signatory_put_under_another_party_s_note_is_corrected(engine, questio
     assert answer.status == "answer" and correction in answer.text, answer.text
 
 
+def test_a_signatory_s_correction_names_who_signed_the_note_asked_about(engine):
+    answer = engine.answer("Nujin Alacabek skrev väl under för Miljöpartiet?")
+    assert answer.status == "answer", answer.text
+    assert "MP:s anteckning undertecknades av Louise Rollins" in (answer.notice or ""), answer.text
+
+
 def test_a_signatory_named_with_her_own_party_is_no_wrong_premise(engine):
     answer = engine.answer("Vad skrev Nujin Alacabek (V) och Rasmus Lenefors (S)?")
     assert "undertecknade anteckningen från" not in answer.text, answer.text
