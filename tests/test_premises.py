@@ -445,3 +445,15 @@ def test_findings_asked_of_an_analysis_whose_results_are_not_given_are_a_gap(eng
     answer = engine.answer("Vilka brister hittade trygghetsanalysen runt Skogås centrum?")
     assert answer.status == "abstain", answer.text
     assert "första kvartalet 2022" in answer.text  # when it is to be presented
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What was the voter turnout in Vårby in the last election?",
+        "Hur högt var valdeltagandet i Skogås?",
+    ],
+)
+def test_a_turnout_asked_for_is_a_figure_the_material_does_not_give(engine, question):
+    answer = engine.answer(question)
+    assert answer.status == "abstain", answer.text
