@@ -69,12 +69,20 @@ REPORT_YEAR = re.compile(
 )
 # What a count question counts: the words after 'hur många' ('hur många tungt kriminella
 # nätverk … och varför skjutningarna?' counts networks, not shootings).
-# A turnout asked for is a share ('What was the voter turnout in Vårby?'). A cue of the
-# question only: the entries' asked cues, which the fitted ranker weighs, stay as fitted.
-TURNOUT_ASKED = re.compile(
-    r"\b(what (was|is|were) the (voter )?turnout|how (high|low) (was|is) (the )?(voter )?"
-    r"turnout|hur (hogt|lagt|stort) (var |ar )?valdeltagande\w*|vad (var|ar) valdeltagande\w*)\b"
-)
+# Cues of the question only, beside bot.text.CUE_PATTERNS: the entries' asked cues, which
+# the fitted ranker weighs, stay as fitted. A turnout asked for is a share ('What was the
+# voter turnout in Vårby?'); what someone did to win is the reason they won.
+QUESTION_ONLY_CUES = {
+    "share": re.compile(
+        r"\b(what (was|is|were) the (voter )?turnout|how (high|low) (was|is) (the )?(voter )?"
+        r"turnout|hur (hogt|lagt|stort) (var |ar )?valdeltagande\w*|vad (var|ar) "
+        r"valdeltagande\w*)\b"
+    ),
+    "why": re.compile(
+        r"\b(vad (hade|har) .{0,40}gjort for att (fa|vinna|fortjana)|"
+        r"what did .{0,40}do to (get|win|earn|deserve))\b"
+    ),
+}
 COUNTED_THING = re.compile(r"\b(?:hur manga|how many|antalet|number of)\s+((?:\w+\s+){0,2}\w+)")
 FIGURE = re.compile(r"(?<![\d:.])(?!(?:19|20)\d\d\b)\d{1,12}(?:[.,]\d{1,6})?(?![\d:]|[.,]\d)")
 
@@ -273,7 +281,8 @@ class QueryAnalyser:
             text=text,
             lang=lang,
             groups=groups,
-            cues=question_cues(folded) | ({"share"} if TURNOUT_ASKED.search(folded) else set()),
+            cues=question_cues(folded)
+            | {cue for cue, asked in QUESTION_ONLY_CUES.items() if asked.search(folded)},
             years=question_years(folded),
             parties=frozenset(self._find_parties(text, folded)),
             districts=frozenset(self._phrases_in(folded, "district")),

@@ -452,8 +452,9 @@ def test_findings_asked_of_an_analysis_whose_results_are_not_given_are_a_gap(eng
     [
         "What was the voter turnout in Vårby in the last election?",
         "Hur högt var valdeltagandet i Skogås?",
+        "Vad hade Eva Ganters och Stefan Karlsson gjort för att få demokratipriset?",  # why
     ],
 )
-def test_a_turnout_asked_for_is_a_figure_the_material_does_not_give(engine, question):
+def test_a_turnout_or_the_reason_for_a_win_is_not_given(engine, question):
     answer = engine.answer(question)
     assert answer.status == "abstain", answer.text
