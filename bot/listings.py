@@ -73,7 +73,7 @@ class Listings:
             else f"What the material says about {place}:"
         )
         lines = [Line(_about_place(row, place, lang), row) for row in _details(rows)]
-        return heading, _without_repeats(lines, place)
+        return heading, _without_repeats(lines, place, lang)
 
     def party(self, party: str, lang: str) -> tuple[str, list[Line]]:
         rows = self._rows("party = ? and kind != 'gap'", (party,))
@@ -209,7 +209,7 @@ def _details(rows: list[dict]) -> list[dict]:
 REPEATED_LINE = 75
 
 
-def _without_repeats(lines: list[Line], place: str) -> list[Line]:
+def _without_repeats(lines: list[Line], place: str, lang: str) -> list[Line]:
     """One line of each set of alike lines: an entry's own summary before a sentence taken
     from its answer ('De som genomfördes var …' leans on the sentence before it)."""
     kept: list[Line] = []
@@ -226,13 +226,13 @@ def _without_repeats(lines: list[Line], place: str) -> list[Line]:
         )
         if alike is None:
             kept.append(line)
-        elif _is_summary(line, place) and not _is_summary(kept[alike], place):
+        elif _is_summary(line, place, lang) and not _is_summary(kept[alike], place, lang):
             kept[alike] = line
     return kept
 
 
-def _is_summary(line: Line, place: str) -> bool:
-    return place.casefold() in summary_of(line.row, "sv").casefold()
+def _is_summary(line: Line, place: str, lang: str) -> bool:
+    return place.casefold() in summary_of(line.row, lang).casefold()
 
 
 def _about_place(row: dict, place: str, lang: str) -> str:

@@ -24,6 +24,7 @@ from bot.search import (
     SERVICE_DETAIL,
     count_evidence,
     holds_term,
+    sentence_terms,
     term_endings,
 )
 from bot.text import fold, question_years, words
@@ -120,10 +121,7 @@ class IndexedPassage:
 
     @cached_property
     def _sentence_terms(self) -> list[tuple[str, frozenset[str]]]:
-        from bot.entries import sentences
-        from bot.text import terms
-
-        return [(s, frozenset(terms(s))) for s in sentences(self.text)]
+        return sentence_terms(self.text)
 
     @cached_property
     def section_terms(self) -> frozenset[str]:

@@ -17,7 +17,7 @@ import json
 import re
 
 from bot.models import Document
-from bot.periods import MONTHS_EN, MONTHS_SV, find_period
+from bot.periods import MONTHS_EN, MONTHS_SV
 from bot.query import COUNTED_THING, NUMBER_WORDS, Query, stated_figures
 from bot.search import holds_term
 from bot.text import STOPWORDS, english_terms, fold, question_cues, terms, words
@@ -385,7 +385,7 @@ def _comparable(stated: int, asked: int) -> bool:
 
 def _month(query: Query, row: dict, lang: str) -> str | None:
     """The question places the fact in a month the entry's dates do not include."""
-    period = find_period(query.folded)
+    period = query.period
     if period is None:
         return None
     if len(period.label) == 10:  # a day: a wrong day of a month the entry dates, or its month

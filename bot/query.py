@@ -67,8 +67,6 @@ REPORT_YEAR = re.compile(
     rf"\b((?:19|20)\d\d)(?:\s+ars)?\s+(?:\w+\s+)?{_REPORT}\b"
     rf"|\b{_REPORT}\s+(?:(?:for|om|of|on|fran|from|ar)\s+)?((?:19|20)\d\d)\b"
 )
-# What a count question counts: the words after 'hur många' ('hur många tungt kriminella
-# nätverk … och varför skjutningarna?' counts networks, not shootings).
 # Cues of the question only, beside bot.text.CUE_PATTERNS: the entries' asked cues, which
 # the fitted ranker weighs, stay as fitted. A turnout asked for is a share ('What was the
 # voter turnout in Vårby?'); what someone did to win is the reason they won.
@@ -83,6 +81,8 @@ QUESTION_ONLY_CUES = {
         r"what did .{0,40}do to (get|win|earn|deserve))\b"
     ),
 }
+# What a count question counts: the words after 'hur många' ('hur många tungt kriminella
+# nätverk … och varför skjutningarna?' counts networks, not shootings).
 COUNTED_THING = re.compile(r"\b(?:hur manga|how many|antalet|number of)\s+((?:\w+\s+){0,2}\w+)")
 FIGURE = re.compile(r"(?<![\d:.])(?!(?:19|20)\d\d\b)\d{1,12}(?:[.,]\d{1,6})?(?![\d:]|[.,]\d)")
 
@@ -152,9 +152,14 @@ class Query:
         return found or self.topical_groups
 
     @cached_property
+    def period(self):
+        """The month, season, year or day the question names, if any (bot.periods)."""
+        return find_period(self.folded)
+
+    @cached_property
     def stated_day(self) -> str | None:
         """A day the question names ('hölls de den 18 november?'): '2021-11-18'."""
-        period = find_period(self.folded)
+        period = self.period
         return period.label if period is not None and len(period.label) == 10 else None
 
     @cached_property

@@ -175,10 +175,7 @@ class IndexedEntry:
 
     @cached_property
     def _sentence_terms(self) -> list[tuple[str, frozenset[str]]]:
-        from bot.entries import sentences
-        from bot.text import terms
-
-        return [(s, frozenset(terms(s))) for s in sentences(self.row["answer"])]
+        return sentence_terms(self.row["answer"])
 
     def month_only(self, day: str) -> bool:
         """Whether the entry dates the day's month ('2021-11') and no day at all: a day
@@ -531,6 +528,13 @@ class Searcher:
             return 0.0
         best = process.extractOne(query.folded, entry.question_words, scorer=fuzz.ratio)
         return best[1] / 100 if best else 0.0
+
+
+def sentence_terms(text: str) -> list[tuple[str, frozenset[str]]]:
+    """Each sentence of a text with its terms: where a count is looked for."""
+    from bot.text import terms
+
+    return [(s, frozenset(terms(s))) for s in sentences(text)]
 
 
 def count_evidence(sentence_terms: list[tuple[str, frozenset[str]]], groups) -> str | None:
