@@ -87,6 +87,8 @@ FLOORS = {
     "blind/train-z6.yaml": (0.83, 5),
     "blind/train-z7.yaml": (0.86, 5),
     "blind/train-z8.yaml": (0.84, 5),
+    "blind/train-z9.yaml": (0.93, 3),
+    "blind/train-z10.yaml": (0.91, 3),
 }
 
 
