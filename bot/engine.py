@@ -60,6 +60,7 @@ from bot.routing import (
     focus_question,
     small_talk,
     typed_command,
+    without_query_syntax,
 )
 from bot.search import Searcher
 from bot.text import detect_language, fold, words
@@ -295,7 +296,7 @@ class Engine:
         """The early replies (empty input, small talk, commands, other places, listings, a
         curated question word for word), or (text, focus, query) for a question to rank."""
         text = clean_message(question)
-        focus = focus_question(text)
+        focus = without_query_syntax(focus_question(text))
         lang = lang or detect_language(focus)
         if not words(focus):
             return self.replies.abstain(text, lang, "not_understood")
@@ -381,7 +382,7 @@ class Engine:
         fact asked for (a figure, date, name, reason), the place asked about, and does not
         say that the asked thing is not stated."""
         entry = self.searcher.entry_by_id(entry_id)
-        focus = focus_question(clean_message(question))
+        focus = without_query_syntax(focus_question(clean_message(question)))
         query = self.searcher.analyse(focus, detect_language(focus))
         if entry is None or not query.topical_groups:
             return False

@@ -55,6 +55,9 @@ LEANING = re.compile(
     r"\b(de|dom|dem|dessa|dar|dit|han|hon|deras|dess|den|denna|detta|they|them|those|these|there|"
     r"he|she|their|its|it|that|this)\b|\bdet( om)?$"
 )
+# 'Så min fråga är: vilka områden … och när var det?': what follows the words that
+# announce the question is the whole question, whatever its pronouns point to.
+ASKING_MARKER = re.compile(r"\b(min fraga ar|mina fragor ar|fragan ar|my question is)\b")
 QUESTION_WORDS = re.compile(r"\b(nar|vad|vilken|vilket|vilka|hur|vem|when|what|which|how|who)\b")
 GREETING = re.compile(
     r"(hej|hejsan|hallå|halla|tjena|tja|hello|hi|hey|god (morgon|dag|kvall))( (pa dig|dar|bot))?"
@@ -85,6 +88,37 @@ OWN_VIEW = re.compile(
 )
 
 
+# Search-engine and database syntax typed around a question ('romska NEAR/5 … OR "*',
+# 'SELECT datum FROM … WHERE …; --'): operators in capitals, proximity and comment marks are
+# never words the asker means: 'NEAR/5' or '1=1' would make a number a topic, 'WHERE' a
+# question word.
+QUERY_OPERATOR = re.compile(
+    r"\bNEAR/\d+\b|\b(\d+) ?= ?\1\b|"
+    r"\b(?:SELECT|FROM|WHERE|AND|OR|NOT|NEAR|UNION|DROP|TABLE|INSERT|DELETE|UPDATE|LIMIT|LIKE|"
+    r"MATCH)\b|--+|/\*|\*/|[*;=]"
+)
+
+SHOUTED_LETTERS = 12  # a shorter text in capitals ('OR 1=1; --') is syntax, not shouting
+
+
+def without_query_syntax(text: str) -> str:
+    """The message without query syntax; a message in capitals keeps its words."""
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) >= SHOUTED_LETTERS and sum(c.isupper() for c in letters) > 0.6 * len(letters):
+        return text
+    return " ".join(QUERY_OPERATOR.sub(" ", text).split())
+
+
+# Whose view a judgement is ('Vilket parti menade att det lönar sig bättre att förebygga?',
+# 'Who said prevention pays off better?'): a fact about a note, not the bot's view asked.
+HELD_VIEW = re.compile(
+    r"\b(vilket parti|vilka partier|vem|vilka|which party|which parties|who)\b.{0,20}\b("
+    r"menade|menar|tyckte|tycker|ansag|anser|skrev|skriver|sa|sade|havdade|framholl|"
+    r"said|says|thought|thinks|wrote|writes|argued|argues|believed|believes|"
+    r"claimed|claims|meant)\b(?! (du|ni|you)\b)"
+)
+
+
 def clean_message(text: str) -> str:
     from bot.text import clean
 
@@ -109,7 +143,8 @@ def focus_question(text: str) -> str:
     first = max(first, last - 2)
     question = " ".join(sentences[first : last + 1])[-FOCUS_CHARS:]
     asked = words(question)
-    leans = LEANING.search(" ".join(asked)) or len(asked) <= SHORT_QUESTION
+    introduced = ASKING_MARKER.search(" ".join(asked))  # it says in full what it asks
+    leans = (LEANING.search(" ".join(asked)) and not introduced) or len(asked) <= SHORT_QUESTION
     if first > 0 and leans:
         return f"{sentences[first - 1]} {question}"[-FOCUS_CHARS:]
     return question
@@ -139,8 +174,8 @@ def typed_command(text: str) -> tuple[str, str] | None:
 
 def asks_own_view(folded: str) -> bool:
     """The bot's own view, a judgement or advice is asked for ('Tycker du …', 'vilket parti
-    ska jag rösta på', 'kan man lita på kamerorna?')."""
-    return bool(OWN_VIEW.search(folded))
+    ska jag rösta på', 'kan man lita på kamerorna?'), not whose view it was."""
+    return bool(OWN_VIEW.search(folded)) and not HELD_VIEW.search(folded)
 
 
 def asks_something(focus: str, folded: str) -> bool:

@@ -2,7 +2,13 @@
 
 import pytest
 
-from bot.routing import asks_own_view, focus_question, small_talk, typed_command
+from bot.routing import (
+    asks_own_view,
+    focus_question,
+    small_talk,
+    typed_command,
+    without_query_syntax,
+)
 from bot.text import question_cues, words
 
 
@@ -42,6 +48,31 @@ def test_a_question_that_leans_on_nothing_leaves_what_the_asker_already_knows_ou
 )
 def test_a_question_leaning_on_the_sentence_before_keeps_it(message):
     assert focus_question(message) == message
+
+
+def test_a_question_announced_as_such_stands_alone():
+    message = (
+        "Jag är inte van vid datorer men vill vara med nästa gång. Så min fråga är: vilka "
+        "områden fick prova trygghetsdialog digitalt 2021 och när på året var det?"
+    )
+    assert focus_question(message).startswith("Så min fråga är: vilka områden")
+
+
+@pytest.mark.parametrize(
+    "message, left",
+    [
+        (
+            'romska NEAR/5 läsambassadörer OR "* -- vem utsåg biblioteken?',
+            'romska läsambassadörer " vem utsåg biblioteken?',
+        ),
+        ("SELECT datum FROM protokoll WHERE paragraf = 12; --", "datum protokoll paragraf 12"),
+        ("vad hette remissen OR 1=1", "vad hette remissen"),
+        ("VAD BESLUTADE BEREDNINGEN OCH NÄR?", "VAD BESLUTADE BEREDNINGEN OCH NÄR?"),
+        ("Kameror och klotter i Skogås", "Kameror och klotter i Skogås"),
+    ],
+)
+def test_query_syntax_around_a_question_is_left_out(message, left):
+    assert without_query_syntax(message) == left
 
 
 def test_a_one_sentence_question_is_all_focus():
@@ -88,6 +119,8 @@ def test_the_bots_own_view_or_advice_is_recognised(question):
         "Vilka fick demokratipriset?",
         "Hur många klotterärenden hanterades 2021?",
         "Vilket datum är rätt för demokratipriset?",
+        "Vilket parti menade att det lönar sig bättre att förebygga brott?",
+        "Which party said prevention works better than punishment?",
     ],
 )
 def test_questions_about_what_others_think_are_not_asking_the_bots_view(question):
