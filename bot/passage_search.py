@@ -168,6 +168,8 @@ class IndexedPassage:
         named = [name for name in NAME.findall(text) if name not in OWN_NAME]
         if cue == "who":
             return bool(ORGANISATION.search(text) or named)
+        if cue == "winner":  # a winner is named; a capitalised word ('Instagramtävling') is none
+            return bool(ORGANISATION.search(text) or PERSON.search(text))
         if cue == "name":
             return bool(named)
         if cue == "person":

@@ -76,6 +76,12 @@ QUESTION_ONLY_CUES = {
         r"turnout|hur (hogt|lagt|stort) (var |ar )?valdeltagande\w*|vad (var|ar) "
         r"valdeltagande\w*)\b"
     ),
+    # Who won: only a named winner answers ('Vem vann Instagramtävlingen?'), where 'vem'
+    # alone is often answered by the committee or the municipality.
+    "winner": re.compile(
+        r"\b(vem|vilka|vilken|vilket|who|which)\b (\w+ ){0,3}?(vann|vinner|har vunnit|won|wins|"
+        r"has won)\b"
+    ),
     "why": re.compile(
         r"\b(vad (hade|har) .{0,40}gjort for att (fa|vinna|fortjana)|"
         r"what did .{0,40}do to (get|win|earn|deserve))\b"

@@ -121,6 +121,7 @@ UNSTATED = {
         "actor": "några organisationer",
         "person": "några namn på personer",
         "service": "några praktiska uppgifter som kontaktvägar, öppettider eller bokning",
+        "winner": "någon vinnare",
     },
     "en": {
         "count": "a number",
@@ -135,6 +136,7 @@ UNSTATED = {
         "actor": "organisations",
         "person": "the names of people",
         "service": "practical details such as contact details, opening hours or booking",
+        "winner": "a winner",
     },
 }
 

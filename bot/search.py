@@ -32,7 +32,18 @@ REQUIRED_CUES = ("count", "share", "cost", "future", "when", "why")
 # about a year the entry does not speak of ("year"). ("future" alone is too often a plain
 # word - "vill gå på nästa" - to be more than a feature; with "when" it asks for the date of
 # a coming occasion, which a past date does not answer.)
-HARD_CUES = ("count", "share", "when", "name", "amount", "why", "actor", "person", "service")
+HARD_CUES = (
+    "count",
+    "share",
+    "when",
+    "name",
+    "amount",
+    "why",
+    "actor",
+    "person",
+    "service",
+    "winner",
+)
 # A detail that answers a practical question: a phone number, an address on the web or for
 # e-mail, or opening hours ('kl. 9–16').
 SERVICE_DETAIL = re.compile(
@@ -206,7 +217,7 @@ class IndexedEntry:
             return "%" in answer or "procent" in answer
         if cue == "cost":
             return bool(MONEY.search(answer))
-        if cue == "who":
+        if cue in ("who", "winner"):
             return bool(self.listed("people") or self.listed("organisations"))
         if cue == "actor":
             return bool(self.listed("organisations"))

@@ -92,6 +92,7 @@ CUE_PATTERNS = {
     r"(den |det |de |the )?(\w+ ){0,2}?"
     r"(samordnare\w*|ordforande\w*|chef\w*|handlaggar\w*|tjansteperson\w*|kontaktperson\w*|"
     r"tjansteman\w*|person\w*|trygghetsvard\w*|ledamot\w*|ledamoter\w*|safety hosts?|hosts|"
+    r"kommunpolis\w*|polisen|polis|police officer|community police officer|"
     r"people|persons|coordinator\w*|chair\w*|manager\w*|officer\w*|official\w*|head)\b",
     # Organisations asked for by kind ('vilka organisationer …', 'med vilka …'): a group of
     # people reached ('who did the film reach?') is no actor.

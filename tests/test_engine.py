@@ -79,6 +79,8 @@ def test_graffiti_synonym_finds_klotter_figures(engine):
         "Vad kostade trygghetskamerorna?",
         "Hur många skjutningar var det i Huddinge 2021?",
         "Vem var ordförande på mötet?",
+        "Vem vann Instagramtävlingen om valdeltagande?",  # a winner asked: only a name answers
+        "Vad heter kommunpolisen?",  # a person asked for by role
     ],
 )
 def test_facts_the_material_lacks_are_abstentions_that_say_so(engine, question):

@@ -156,6 +156,7 @@ def test_money_is_a_cost_question_only_when_the_amount_is_asked(question, asks_c
         ("who is the coordinator of samverkan i huddinge", True),
         ("vem ar det som samordnar arbetet", False),  # a verb: who does it, not a name
         ("vad heter appen", False),
+        ("vad heter kommunpolisen som informerar beredningen", True),
     ],
 )
 def test_a_person_asked_for_by_role_is_its_own_cue(question, asks_person):
