@@ -305,6 +305,10 @@ RESULT = re.compile(
 )
 
 
+# Details of a finding ('vilka platser upplevs som mest otrygga?'): a missing result names them.
+FINDINGS = frozenset({"where", "who", "count"})
+
+
 def _asked_kinds(query: Query) -> set[str]:
     result = {"result"} if RESULT.search(query.folded) else set()
     return (query.cues & KINDS_NAMED_MISSING) | result
@@ -317,6 +321,8 @@ def _names_asked_kinds(
     names ('Något antal skjutningar anges inte' leaves "hur många nätverk" answered, even
     when the question also names the shootings: the count is of what follows 'hur många');
     a result is named by the word itself."""
+    if "result" in kinds and RESULT.search(sentence):
+        return kinds - {"result"} <= FINDINGS  # the findings missing: where, whom, how many
     named = set(question_cues(sentence)) & KINDS_NAMED_MISSING
     named |= {"result"} if RESULT.search(sentence) else set()
     held = set(terms(sentence))

@@ -150,6 +150,12 @@ def test_a_premise_the_question_does_not_state_is_not_corrected(engine, question
         # the kind of fact asked (a count, a result) is the kind said not to be given
         ("Hur många kameror sattes upp?", "Kameror sattes upp. Antalet kameror anges inte.", True),
         ("Vad visade analysen?", "En analys gjordes; resultaten redovisas inte.", True),
+        # the details of a finding (where, whom, how many) go with the result
+        (
+            "Vad kom analysen fram till – vilka platser upplevs som otryggast?",
+            "En analys gjordes; resultaten finns inte i rapporten.",
+            True,
+        ),
         # ... of another thing than the question names
         ("Hur många nätverk finns?", "Tre nätverk. Något antal skjutningar anges inte.", False),
         # one kind asked is given ('when'), another is not
