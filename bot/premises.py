@@ -1,7 +1,7 @@
 """False premises: what a question takes for granted that the answering entry contradicts.
 
 Each check names one class of premise: the party that wrote a note, a signatory put under
-another party's note, a stated figure, a named month, a named place, the outcome of a
+another party's note, a stated figure, a named month, a year told, a named place, the outcome of a
 decision, the direction of a change and who got or did something. A premise is only
 corrected when the question states it (its asking part, not the context a message gives
 before it: "Jag bor i Flemingsberg. Vem fick priset?"
@@ -20,7 +20,15 @@ from bot.models import Document
 from bot.periods import MONTHS_EN, MONTHS_SV
 from bot.query import COUNTED_THING, NUMBER_WORDS, Query, stated_figures
 from bot.search import holds_term
-from bot.text import STOPWORDS, english_terms, fold, question_cues, terms, words
+from bot.text import (
+    STOPWORDS,
+    english_terms,
+    fold,
+    question_cues,
+    question_years,
+    terms,
+    words,
+)
 
 
 def corrections(
@@ -37,6 +45,7 @@ def corrections(
         _signer(query, documents, lang),
         _figure(query, row, lang),
         _month(query, row, lang),
+        _year(query, row, lang),
         _place(query, row, lang),
         _outcome(query, row, lang),
         _direction(query, row, lang),
@@ -425,6 +434,37 @@ def _day(query: Query, row: dict, lang: str) -> str | None:
     if lang == "sv":
         return f"Obs: enligt materialet gäller det {said}, inte {claimed}."
     return f"Note: according to the material this was {said}, not {claimed}."
+
+
+# A question that opens with a question word names a year as the time it asks about ('Hur
+# många klotterärenden var det 2020?', 'Who got the award the year before, in 2020?'); one
+# that tells first ('V lade en motion 2019, eller hur?', 'V:s motion från 2019 – vad
+# föreslog den?') states the year as a premise. Only the question itself: a year in the
+# sentences before it is what the asker read or did ('… diskuterat i februari 2022.').
+QUESTION_WORD_FIRST = re.compile(
+    r"^(vad|vilka|vilken|vilket|hur|nar|vem|vems|varfor|what|which|how|when|who|whose|why)\b"
+)
+SENTENCE = re.compile(r"[^.?!]+[.?!]*")
+
+
+def _year(query: Query, row: dict, lang: str) -> str | None:
+    """The question tells of the fact in a year other than the one the entry dates it and
+    says ('V lade sin motion 2019' and 'V lade redan 2017 en motion')."""
+    told_years = {
+        year
+        for sentence in SENTENCE.findall(fold(query.text))
+        if sentence.rstrip().endswith("?")
+        and not QUESTION_WORD_FIRST.match(" ".join(words(sentence)))
+        for year in question_years(sentence)
+    } - query.report_years
+    dated = {d[:4] for d in json.loads(row["dates"] or "[]")}
+    said = question_years(fold(row["answer"]))
+    if len(told_years) != 1 or len(dated) != 1 or told_years & said or not dated <= said:
+        return None
+    [claimed], [told] = told_years, dated
+    if lang == "sv":
+        return f"Obs: enligt materialet var det {told}, inte {claimed}."
+    return f"Note: according to the material this was in {told}, not {claimed}."
 
 
 # A place is claimed when the question puts the fact there ('i Skogås', 'in Vårby'), not

@@ -17,6 +17,7 @@ from bot.text import detect_language
         ("Varför anställdes fem trygghetsvärdar?", "inte 5"),
         ("Det anställdes ju fem trygghetsvärdar, vad gör de?", "inte 5"),  # 'ju' claims
         ("Varför nådde kampanjen på kvinnodagen bara 1 400 personer?", "14 000, inte 1 400"),
+        ("V lade en motion 2019 om valdeltagandet, vad föreslog den?", "2017, inte 2019"),
     ],
 )
 def test_each_kind_of_wrong_premise_is_corrected(engine, question, correction):
@@ -131,6 +132,10 @@ def test_what_a_party_without_a_note_thought_is_a_gap(engine):
         "Who won Allsvenskan in 2021?",
         "Jag bor i Skogås, när delades demokratipriset ut?",
         "Are the safety hosts out at ten in the evening?",  # a time of day, not a count
+        # a year asked about, or told before the question, is no premise about the year
+        "Hur många klotterärenden var det 2020?",
+        "Who got the democracy award the year before, in 2020?",
+        "Beredningen diskuterade gängen i februari 2022. Vad skrev S om skjutningarna?",
     ],
 )
 def test_a_premise_the_question_does_not_state_is_not_corrected(engine, question):
