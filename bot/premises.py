@@ -1,11 +1,11 @@
 """False premises: what a question takes for granted that the answering entry contradicts.
 
 Each check names one class of premise: the party that wrote a note, a signatory put under
-another party's note, a stated figure, a named month, a year told, a named place, the outcome of a
-decision, the direction of a change and who got or did something. A premise is only
-corrected when the question states it (its asking part, not the context a message gives
-before it: "Jag bor i Flemingsberg. Vem fick priset?"
-states nothing about Flemingsberg). A correction is said before the answer, in the reply's
+another party's note, a stated figure, a named month, a year told, a named place, the
+outcome of a decision, the direction of a change and who got or did something. A premise is
+only corrected when the question states it (its asking part, not the context a message
+gives before it: "Jag bor i Flemingsberg. Vem fick priset?" states nothing about
+Flemingsberg). A correction is said before the answer, in the reply's
 language.
 A yes/no question with no premise to correct gets its "Ja." first, when nothing could make
 the verdict a "no" (see `affirms`).
