@@ -73,7 +73,8 @@ CUE_PATTERNS = {
     r"which date|what day|what month|sista dag\w*|deadline)\b",
     "future": r"\b(nasta|kommande|framtid\w*|snart|framover|next|upcoming|soon|future)\b",
     "count": r"\b(hur manga|hur mycket|antal\w*|how many|how much|number of|siffr\w*|"
-    r"vad kosta\w*|kostnaden|belopp\w*|summa\w*|what (did|does|do|will) .{0,40}cost|"
+    r"vad kosta\w*|kostnaden|belopp\w*|summa|summan|summor\w*|"
+    r"what (did|does|do|will) .{0,40}cost|"
     r"vad tjana\w*|hur mycket tjana\w*|lonen|hur hog lon|what .{0,20}earn\w*|salary)\b",
     "share": r"\b(hur stor andel|andel\w*|procent\w*|what share|what percentage|"
     r"percent\w*|proportion)\b",
@@ -93,7 +94,10 @@ CUE_PATTERNS = {
     r"(samordnare\w*|ordforande\w*|chef\w*|handlaggar\w*|tjansteperson\w*|kontaktperson\w*|"
     r"tjansteman\w*|person\w*|trygghetsvard\w*|ledamot\w*|ledamoter\w*|safety hosts?|hosts|"
     r"kommunpolis\w*|polisen|polis|police officer|community police officer|"
-    r"people|persons|coordinator\w*|chair\w*|manager\w*|officer\w*|official\w*|head)\b",
+    r"people|persons|coordinator\w*|chair\w*|manager\w*|officer\w*|official\w*|head)\b"
+    # who signed: only the names of the signatories answer
+    r"|\b(vem|vilka) (har |hade )?(signera\w*|underteckna\w*|skrev under|skrivit under)|"
+    r"\bwho (has |had )?signed\b",
     # Organisations asked for by kind ('vilka organisationer …', 'med vilka …'): a group of
     # people reached ('who did the film reach?') is no actor.
     "actor": r"\b(vilka (organisationer|aktorer|foreningar|myndigheter)|med vilka|"

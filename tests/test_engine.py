@@ -665,12 +665,17 @@ def test_a_summary_naming_an_area_is_that_area_s_overview(engine):
     [
         "vad har beredningen hållit på med under 2021",
         "Vad har beredningen sysslat med under året?",
+        # the committee by its full name is the committee, not the areas in its name
+        "Ge mig en överblick över vad trygghets- och delaktighetsberedningen gjorde 2021",
+        "Give me a quick overview of what the security and participation committee did in 2021",
+        "Summarise what the committee worked on in 2021",
     ],
 )
 def test_what_the_committee_has_been_doing_is_the_work_overview(engine, question):
     answer = engine.answer(question)
     assert answer.kind == "overview", answer.text
-    assert "trygghetskameror" in answer.text.casefold() and "demokrati" in answer.text
+    text = answer.text.casefold()
+    assert ("trygghetskameror" in text or "cameras" in text) and "demokrati" in text, text
 
 
 def test_a_composed_answer_is_not_claimed_certain(engine):

@@ -149,6 +149,11 @@ def test_money_is_a_cost_question_only_when_the_amount_is_asked(question, asks_c
     assert ("cost" in question_cues(question)) is asks_cost
 
 
+def test_a_summary_asked_for_is_no_sum_of_money():
+    assert "count" not in question_cues("summarise what the committee did")
+    assert "count" in question_cues("hur stor var summan")
+
+
 @pytest.mark.parametrize(
     ("question", "asks_person"),
     [
