@@ -184,6 +184,24 @@ def unstated_text(cues, lang: str) -> str:
     return f"The material does not give {missing} for what you ask. This is what it says:"
 
 
+def unsaid_dates_text(body: str, dates: list[str], lang: str) -> str:
+    """The entry's curated dates that its answer does not say ('När hölls demokratidagarna?'
+    and an answer that tells where but not that it was in November 2021), as a sentence;
+    empty when the answer says them all (a month by its name, a day with its month)."""
+    folded = body.casefold()
+    unsaid = [
+        date
+        for date in dates
+        if not all(part.casefold() in folded for part in format_date(date, lang).split())
+    ]
+    if not unsaid:
+        return ""
+    told = ", ".join(format_date(date, lang) for date in unsaid)
+    return (
+        f"Tid enligt materialet: {told}." if lang == "sv" else f"When, per the material: {told}."
+    )
+
+
 def not_stated_text(what: str, lang: str, *, place: str = "") -> str:
     """One part of a question the material does not answer, said plainly."""
     if place:

@@ -33,6 +33,7 @@ from bot.render import (
     not_stated_text,
     passage_body,
     suggestion_text,
+    unsaid_dates_text,
     unstated_text,
 )
 from bot.text import fold
@@ -143,9 +144,12 @@ class Replies:
         )
         top = plan.chosen[0]
         verdict = not notices and affirms(query, body_of(rows[0], lang), top.candidate.matched)
-        body = " ".join(
-            [*notices, *([YES[lang]] if verdict else []), *(body_of(row, lang) for row in rows)]
-        )
+        bodies = [body_of(row, lang) for row in rows]
+        if "when" in query.cues:  # the time asked: the curated dates the answers do not say
+            said = " ".join(bodies)
+            dates = [d for row in rows for d in json.loads(row["dates"] or "[]")]
+            bodies += [text] if (text := unsaid_dates_text(said, dates, lang)) else []
+        body = " ".join([*notices, *([YES[lang]] if verdict else []), *bodies])
         sources = tuple(source_of(row, self.documents) for row in rows)
         shown = {row["id"] for row in rows}
         alternatives = tuple(

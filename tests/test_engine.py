@@ -698,3 +698,14 @@ def test_a_plain_question_of_fact_is_answered_by_the_report_not_a_party_s_view(e
     # Asking what a party wrote keeps the party's note.
     note = engine.answer("Vad skrev Socialdemokraterna om att demokratidagarna var digitala?")
     assert "Socialdemokraterna" in note.text, note.text
+
+
+def test_a_time_asked_for_is_given_from_the_entry_s_dates_when_its_answer_omits_it(engine):
+    answer = engine.answer("När och var hölls demokratidagarna?")
+    assert answer.status == "answer" and "Flemingsberg" in answer.answer, answer.text
+    assert "november 2021" in answer.answer, answer.text
+
+
+def test_a_date_the_answer_says_is_not_repeated(engine):
+    answer = engine.answer("När delades demokratipriset ut?")
+    assert answer.status == "answer" and "Tid enligt materialet" not in answer.answer, answer.text
