@@ -48,6 +48,7 @@ def corrections(
         _year(query, row, lang),
         _place(query, row, lang),
         _outcome(query, row, lang),
+        _dissent(query, row, documents, lang),
         _direction(query, row, lang),
         _actor(query, row, lang, names),
     ]
@@ -508,11 +509,37 @@ REJECTED = re.compile(
 APPROVED = re.compile(r"\b(godkan\w*|godkande|approv\w*|antogs|antagits|biföll\w*|bifoll\w*)\b")
 POSTPONED = re.compile(r"\b(bordla\w*|postpon\w*|tabled)\b")
 SENT_BACK = re.compile(r"\b(aterremitt\w*|sent back|referred back)\b")
+# A member said to have entered a reservation against the decision ('Varför reserverade sig
+# V …?'), and an entry saying that none was entered.
+DISSENTED = re.compile(r"\b(reserverade|reserverat|reservera\w*|reservation\w*|dissent\w*)\b")
+NO_DISSENT = re.compile(r"\b(ingen reservation|no dissent)\b")
+ASKS_WHETHER_ANY = re.compile(r"\b(nagon|nagot|nagra|nan|nat|any|anyone|anybody)\b")
 
 
 def claims_outcome(folded: str) -> bool:
     """The question says how a decision went ('Varför återremitterade beredningen …?')."""
-    return any(p.search(folded) for p in (REJECTED, APPROVED, POSTPONED))
+    return any(p.search(folded) for p in (REJECTED, APPROVED, POSTPONED, DISSENTED))
+
+
+def _dissent(query: Query, row: dict, documents: dict[str, Document], lang: str) -> str | None:
+    """A party said to have entered a reservation ('Varför reserverade sig V …?') where the
+    entry says none was entered: what the party did instead, a protocol note, when it did."""
+    if not DISSENTED.search(query.folded) or ASKS_WHETHER_ANY.search(query.folded):
+        return None  # 'Reserverade sig något parti?' asks; the entry answers it
+    if not NO_DISSENT.search(" ".join(words(row["answer"]))):
+        return None
+    notes = [d for d in documents.values() if d.party and _party_code(d) in query.parties]
+    names = [(d.party_en if lang == "en" else None) or d.party for d in notes]
+    if lang == "sv":
+        wrote = f" {' och '.join(names)} anmälde en protokollsanteckning." if names else ""
+        return f"Obs: enligt materialet reserverade sig ingen; beslutet godkändes.{wrote}"
+    wrote = f" {' and '.join(names)} registered a protocol note." if names else ""
+    return f"Note: according to the material no one dissented; the decision was approved.{wrote}"
+
+
+def _party_code(document: Document) -> str | None:
+    found = PARTY_CODE.search(document.party or "")
+    return found.group(1) if found else None
 
 
 def _outcome(query: Query, row: dict, lang: str) -> str | None:
@@ -520,6 +547,8 @@ def _outcome(query: Query, row: dict, lang: str) -> str | None:
     entry says it went the other."""
     said = " ".join(words(row["answer"]))
     asked = query.folded
+    if DISSENTED.search(asked) and NO_DISSENT.search(said):
+        return None  # said by `_dissent`, which names the party's note
     if REJECTED.search(asked) and APPROVED.search(said) and not REJECTED.search(said):
         told, claimed = ("godkändes", "avslogs") if lang == "sv" else ("approved", "rejected")
         if SENT_BACK.search(asked):

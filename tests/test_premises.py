@@ -61,6 +61,19 @@ def test_a_decision_said_to_have_gone_otherwise_is_answered_by_the_decision(
     assert f"godkändes det, det {correction}" in (answer.notice or ""), answer.text
 
 
+def test_a_party_said_to_have_dissented_is_told_it_wrote_a_note_instead(engine):
+    answer = engine.answer("Varför reserverade sig Vänsterpartiet mot beslutet?")
+    assert answer.status == "answer", answer.text
+    assert "reserverade sig ingen" in (answer.notice or ""), answer.text
+    assert "Vänsterpartiet (V) anmälde en protokollsanteckning" in answer.notice
+
+
+def test_whether_anyone_dissented_is_answered_without_a_correction(engine):
+    answer = engine.answer("Reserverade sig något parti mot beslutet om verksamhetsberättelsen?")
+    assert answer.status == "answer" and answer.notice is None, answer.text
+    assert "ingen reservation" in answer.answer
+
+
 def test_another_decision_said_to_be_rejected_is_not_corrected_by_this_one(engine):
     answer = engine.answer("Avslogs V:s motion om valdeltagandet?")
     assert "godkändes det" not in answer.text
