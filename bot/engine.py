@@ -589,9 +589,14 @@ class Engine:
             return self.timeline(lang, period=period, question=text)
         if query.districts and general and not query.parties:
             return self.place_overview(sorted(query.districts)[0], lang, question=text)
+        # One party as a whole: its listing. Several ('vad skrev S, V och MP?'): each
+        # party's note in brief, side by side.
         if query.parties and (
             general or (OPINION_CUE.search(folded) and len(query.topical_groups) == 0)
         ):
+            if len(query.parties) > 1:
+                heading, lines = self.listings.parties(sorted(query.parties), lang)
+                return self.listings.page(heading, lines, lang=lang, question=text, more=None)
             return self.party_overview(sorted(query.parties)[0], lang, question=text)
         return None
 

@@ -93,6 +93,19 @@ class Listings:
         ]
         return heading, lines
 
+    def parties(self, parties: list[str], lang: str) -> tuple[str, list[Line]]:
+        """Several parties' notes side by side: each party's note in brief, one line each,
+        in the material's order."""
+        rows = [
+            found[0]
+            for party in parties
+            if (found := self._rows("party = ? and kind != 'gap' and overview = 1", (party,)))
+        ]
+        lines = [Line(body_of(row, lang), row) for row in sorted(rows, key=lambda r: r["n"])]
+        if lang == "sv":
+            return "Partiernas protokollsanteckningar i korthet:", lines
+        return "The parties' protocol notes in brief:", lines
+
     def area(self, area: str, lang: str, preferred: list[str]) -> tuple[str, list[Line]]:
         """What was done in an area, one line per priority: its overview entry (the one
         ranked best for the question among several)."""

@@ -709,3 +709,14 @@ def test_a_time_asked_for_is_given_from_the_entry_s_dates_when_its_answer_omits_
 def test_a_date_the_answer_says_is_not_repeated(engine):
     answer = engine.answer("När delades demokratipriset ut?")
     assert answer.status == "answer" and "Tid enligt materialet" not in answer.answer, answer.text
+
+
+def test_several_parties_named_get_each_party_s_note_side_by_side(engine):
+    answer = engine.answer("Vad skrev S, V och MP?")
+    assert answer.status == "answer" and answer.kind == "listing", answer.text
+    lines = answer.answer.splitlines()[1:]
+    assert [line.split("(")[0].strip("• ").strip() for line in lines] == [
+        "Socialdemokraterna",
+        "Vänsterpartiet",
+        "Miljöpartiet de gröna",
+    ], answer.text
