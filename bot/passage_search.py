@@ -20,9 +20,9 @@ from bot.search import (
     AMOUNT,
     CAUSE,
     HARD_CUES,
-    NUMBER,
     SERVICE_DETAIL,
     count_evidence,
+    holds_figure,
     holds_term,
     sentence_terms,
     term_endings,
@@ -151,7 +151,7 @@ class IndexedPassage:
     def _holds_fact(self, cue: str, districts: tuple[str, ...]) -> bool:
         text = self.text
         if cue == "count":
-            return bool(NUMBER.search(text.casefold()))
+            return holds_figure(text)
         if cue == "share":
             return bool(SHARE.search(text))
         if cue in ("cost", "amount"):

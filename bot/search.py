@@ -57,6 +57,20 @@ NUMBER = re.compile(
     r"\b(?!(?:19|20)\d\d\b)\d|\b(två|tre|fyra|fem|sex|sju|åtta|nio|tio|tjugo|hundra|"
     r"one|two|three|four|five)\b"
 )
+# A day of a month ('11 februari 2021', '§ 12') is a date or a paragraph, not a count.
+NOT_A_COUNT = re.compile(
+    r"\b\d{1,2}(:e)? (januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|"
+    r"november|december|january|february|march|april|may|june|july|august|september|october|"
+    r"november|december)\b|§\s*\d+",
+    re.IGNORECASE,
+)
+
+
+def holds_figure(text: str) -> bool:
+    """A figure that can count something: a number that is not a year, a date or a §."""
+    return bool(NUMBER.search(NOT_A_COUNT.sub(" ", text).casefold()))
+
+
 # Vague quantities: the material speaks of a thing without counting it ("flera skjutningar").
 VAGUE = frozenset({"flera", "manga", "nagra", "antal", "par", "several", "many", "some"})
 # A name in running text: a quoted title, or a capitalised word that does not start a sentence.
@@ -212,7 +226,7 @@ class IndexedEntry:
         if cue == "when":
             return bool(self.listed("dates"))
         if cue == "count":  # a figure, or named people that can be counted
-            return bool(NUMBER.search(answer.casefold())) or len(self.listed("people")) >= 2
+            return holds_figure(answer) or len(self.listed("people")) >= 2
         if cue == "share":
             return "%" in answer or "procent" in answer
         if cue == "cost":
@@ -560,7 +574,7 @@ def count_evidence(sentence_terms: list[tuple[str, frozenset[str]]], groups) -> 
         return None
     if any(_vaguely_counted(sentence, groups) for sentence in relevant):
         return "vague"
-    return "figure" if any(NUMBER.search(s.casefold()) for s in relevant) else "none"
+    return "figure" if any(holds_figure(s) for s in relevant) else "none"
 
 
 def _vaguely_counted(sentence: str, groups) -> bool:

@@ -81,6 +81,7 @@ def test_graffiti_synonym_finds_klotter_figures(engine):
         "Vem var ordförande på mötet?",
         "Vem vann Instagramtävlingen om valdeltagande?",  # a winner asked: only a name answers
         "Vad heter kommunpolisen?",  # a person asked for by role
+        "Hur många möten hade beredningen under 2021?",  # dates of some, no count
     ],
 )
 def test_facts_the_material_lacks_are_abstentions_that_say_so(engine, question):

@@ -482,3 +482,18 @@ def test_findings_asked_of_an_analysis_whose_results_are_not_given_are_a_gap(eng
 def test_a_turnout_or_the_reason_for_a_win_is_not_given(engine, question):
     answer = engine.answer(question)
     assert answer.status == "abstain", answer.text
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("Beredningen träffades den 11 februari 2021 och 22 april 2021.", False),
+        ("Ärendet behandlades under § 12.", False),
+        ("Under 2021 hanterades 415 klotterärenden.", True),
+        ("Tre trygghetsvärdar anställdes.", True),
+    ],
+)
+def test_a_date_or_a_paragraph_is_no_figure_that_counts(text, counts):
+    from bot.search import holds_figure
+
+    assert holds_figure(text) is counts
