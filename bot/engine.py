@@ -95,6 +95,11 @@ BROAD_SHARE, BROAD_LINES = 0.02, 5
 MOSTLY_UNKNOWN = 0.65
 BROAD_WORD_ENTRIES = 3  # a lone topic word in more entries than this names a whole topic
 # An area's word with a generic tail names the area: 'trygghetsområdet', 'trygghetsarbetet'.
+# What happened, was done or is planned somewhere, as a whole.
+HAPPENED = re.compile(
+    r"\b(hant|hander|hande|gjorts|gjordes|gang|planer\w*|planerat|planeras|happened|happening|"
+    r"done|planned)\b"
+)
 AREA_COMPOUND = re.compile(r"\w{4}(?:omrad|arbet|fragor)\w*$")
 
 
@@ -556,6 +561,25 @@ class Engine:
             heading, lines, lang=query.lang, question=text, more=None, kind="overview"
         )
 
+    def _place_as_a_whole(self, query: Query) -> bool:
+        """'Vad har hänt i Vårby på trygghetsområdet och vad är på gång?': what happened or
+        is planned in a place, in no words but those and an area's ('trygghet',
+        'trygghetsarbetet'); no figure or date asked."""
+        if query.cues & {"count", "share", "when"} or not HAPPENED.search(query.folded):
+            return False
+        own = "|".join(
+            term
+            for area in self.areas()
+            for term in self.searcher.analyse(area, "sv").groups[-1].sv
+        )
+        # an area's word, alone or with a generic tail: 'trygghetsarbetet', not 'trygghetsanalys'
+        area_word = re.compile(
+            rf"({own})\w{{0,5}}?(omrad\w*|arbet\w*|fragor\w*|front\w*|jobb\w*)?"
+        )
+        return all(
+            HAPPENED.fullmatch(g.word) or area_word.fullmatch(g.word) for g in query.topical_groups
+        )
+
     def _area_of(self, query: Query) -> str | None:
         """The area the question names ('trygghet', 'safety' -> Ökad trygghet). Every word
         counts: an area's own word is too common to be topical."""
@@ -587,7 +611,7 @@ class Engine:
             return None if self._area_of(query) else self.work_overview(lang, question=text)
         if general and not query.districts and not query.parties and about_time:
             return self.timeline(lang, period=period, question=text)
-        if query.districts and general and not query.parties:
+        if query.districts and not query.parties and (general or self._place_as_a_whole(query)):
             return self.place_overview(sorted(query.districts)[0], lang, question=text)
         # One party as a whole: its listing. Several ('vad skrev S, V och MP?'): each
         # party's note in brief, side by side.

@@ -721,3 +721,21 @@ def test_several_parties_named_get_each_party_s_note_side_by_side(engine):
         "Vänsterpartiet",
         "Miljöpartiet de gröna",
     ], answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Jag bor i Vårby. Vad har hänt här på trygghetsfronten under 2021 och vad är på gång?",
+        "Vad har gjorts i Flemingsberg under 2021 när det gäller trygghet och delaktighet?",
+    ],
+)
+def test_what_happened_in_a_place_in_an_area_s_words_is_the_place_s_listing(engine, question):
+    answer = engine.answer(question)
+    assert answer.status == "answer" and answer.kind == "listing", answer.text
+    assert answer.answer.startswith("Det här säger materialet om"), answer.text
+
+
+def test_a_named_thing_in_a_place_is_answered_by_its_entry_not_the_listing(engine):
+    answer = engine.answer("Har det gjorts någon trygghetsanalys i Skogås?")
+    assert answer.kind == "entry" and "trygghetsanalys" in answer.answer, answer.text
