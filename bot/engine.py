@@ -635,11 +635,16 @@ class Engine:
     def work_overview(self, lang: str | None = None, question: str = "", offset=0):
         """What was done in every priority of every area: the summary of a whole report."""
         lang = lang or "sv"
-        lines = [line for area in self.areas() for line in self.listings.area(area, lang, [])[1]]
+        areas = self.areas()
+        lines = [line for area in areas for line in self.listings.area(area, lang, [])[1]]
+        # The areas named first: the shape of the whole report, whatever the page shows.
+        named = ", ".join(areas[:-1]) + (" och " if lang == "sv" else " and ") + areas[-1]
         heading = (
-            "Det här gjordes inom beredningens prioriteringar enligt materialet:"
+            f"Det här gjordes inom beredningens prioriteringar, i områdena {named}, enligt "
+            "materialet:"
             if lang == "sv"
-            else "What was done in the committee's priorities according to the material:"
+            else f"What was done in the committee's priorities, in the areas {named}, according "
+            "to the material:"
         )
         page = self.listings.page(
             heading, lines, lang=lang, question=question, more="w:", offset=offset, kind="overview"

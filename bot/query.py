@@ -23,9 +23,12 @@ from bot.text import STOPWORDS, fold, question_cues, question_years, stem, stem_
 # The committee by its full name ('trygghets- och delaktighetsberedningen', 'the security
 # and participation committee') is the committee, not the areas of safety and participation.
 COMMITTEE_NAME = re.compile(
-    r"\b(trygghets (och )?delaktighetsberedning\w*|(safety|security) and participation "
-    r"(committee|board|council)|committee (for|on) (safety|security) and participation)\b"
+    r"\b(trygghets (och )?delaktighetsberedning\w*|trygghetsberedning\w*|"
+    r"(safety|security) and participation (committee|board|council)|"
+    r"committee (for|on) (safety|security) and participation)\b"
 )
+# 'i stora drag', 'in broad terms': how short the answer may be, not what it is about.
+IN_BRIEF = re.compile(r"\b(i (stora|grova) drag|in (broad|general) terms|in short|kort sagt)\b")
 NEGATED_ASIDE = re.compile(r"\(\s*(?:inte|ej|icke|not|no)\b[^)]*\)", re.IGNORECASE)
 TYPO_PREFIX = 2  # letters a typo repair must keep at the start
 TYPO_MIN_LENGTH = 6  # shorter words are too easily another word ('skämt' -> 'skatt')
@@ -286,6 +289,7 @@ class QueryAnalyser:
         # "(inte digitalt)": an aside that rules something out is no evidence for it.
         folded = " ".join(words(NEGATED_ASIDE.sub(" ", text)))
         folded = COMMITTEE_NAME.sub("beredningen" if lang == "sv" else "committee", folded)
+        folded = IN_BRIEF.sub(" ", folded)
         consumed, groups = self._glossary_phrases(folded, lang)
         for word in folded.split():
             if word in consumed or word in self.party_words or word in STOPWORDS:

@@ -46,7 +46,8 @@ BROAD_REQUEST = re.compile(
     r"gjort|gjorts|gjordes|gjorde|gor|gors|jobbat|jobbar|arbetat|arbetar|satsat|"
     r"do|did|done|doing|taken)\b.{0,30}\b(for|mot|at|inom|kring|med|about|for|against|on|"
     r"to (counter|reduce|fight|tackle|improve|increase))\b"
-    r"|\b(sammanfatta|summera|summari[sz]e|sum up|overview of|oversikt|overblick)\b"
+    r"|\b(sammanfatta|summera|summari[sz]e|sum up|overview of|oversikt|overblick|"
+    r"i stora drag|in broad terms)\b"
     r"|\b(vad|what)\b.{0,40}\b(hallit pa med|sysslat med|pysslat med|been up to|worked on)\b"
 )
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")

@@ -670,6 +670,7 @@ def test_a_summary_naming_an_area_is_that_area_s_overview(engine):
         "Ge mig en överblick över vad trygghets- och delaktighetsberedningen gjorde 2021",
         "Give me a quick overview of what the security and participation committee did in 2021",
         "Summarise what the committee worked on in 2021",
+        "vad har trygghetsberedningen egentligen gjort under 2021, i stora drag?",
     ],
 )
 def test_what_the_committee_has_been_doing_is_the_work_overview(engine, question):
@@ -739,3 +740,22 @@ def test_what_happened_in_a_place_in_an_area_s_words_is_the_place_s_listing(engi
 def test_a_named_thing_in_a_place_is_answered_by_its_entry_not_the_listing(engine):
     answer = engine.answer("Har det gjorts någon trygghetsanalys i Skogås?")
     assert answer.kind == "entry" and "trygghetsanalys" in answer.answer, answer.text
+
+
+def test_the_work_overview_names_the_report_s_areas_first(engine):
+    answer = engine.answer("Vad handlar den här verksamhetsberättelsen om i stora drag?")
+    assert answer.kind == "overview", answer.text
+    heading = answer.answer.splitlines()[0]
+    assert "Ökad trygghet" in heading and "God omsorg för individen" in heading, heading
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What happened in December 2021 according to the report?",
+        "Vad tog beredningen upp eller genomförde i december 2021?",
+    ],
+)
+def test_a_month_asked_about_in_generic_words_gets_the_timeline(engine, question):
+    answer = engine.answer(question)
+    assert answer.status == "answer" and "Grantorp" in answer.answer, answer.text
