@@ -56,9 +56,6 @@ LEANING = re.compile(
     r"\b(de|dom|dem|dessa|dar|dit|han|hon|deras|dess|den|denna|detta|they|them|those|these|there|"
     r"he|she|their|its|it|that|this)\b|\bdet( om)?$"
 )
-# 'Rasmus Lenefors skrev under. Vilka andra skrev under?': others than the ones told, which
-# a short question names no other way ('What other camera projects …?' names its topic).
-OTHERS = re.compile(r"\b(andra|other|others)\b")
 # 'Så min fråga är: vilka områden … och när var det?': what follows the words that
 # announce the question is the whole question, whatever its pronouns point to.
 ASKING_MARKER = re.compile(r"\b(min fraga ar|mina fragor ar|fragan ar|my question is)\b")
@@ -148,11 +145,7 @@ def focus_question(text: str) -> str:
     question = " ".join(sentences[first : last + 1])[-FOCUS_CHARS:]
     asked = words(question)
     introduced = ASKING_MARKER.search(" ".join(asked))  # it says in full what it asks
-    leans = (
-        (LEANING.search(" ".join(asked)) and not introduced)
-        or len(asked) <= SHORT_QUESTION
-        or (OTHERS.search(" ".join(asked)) and len(asked) <= SHORT_QUESTION + 2)
-    )
+    leans = (LEANING.search(" ".join(asked)) and not introduced) or len(asked) <= SHORT_QUESTION
     if first > 0 and leans:
         return f"{sentences[first - 1]} {question}"[-FOCUS_CHARS:]
     return question
