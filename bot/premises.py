@@ -641,8 +641,9 @@ CAPITALISED = re.compile(r"\b([A-ZÅÄÖ][a-zåäöé]+(?:\s+[A-ZÅÄÖ][a-zåä
 
 
 def _actor(query: Query, row: dict, lang: str, names: frozenset[str]) -> str | None:
-    if not ACTING.search(query.folded) or query.parties:
-        return None  # a party named is the party check's
+    if not ACTING.search(query.folded) or row["party"]:
+        return None  # a party's note is the party and signatory checks' (a signatory's name
+        # also names the party: 'Pran Malhotra fick väl priset?' is still about the prize)
     actors = [*json.loads(row["people"] or "[]"), *json.loads(row["organisations"] or "[]")]
     if not actors:
         return None

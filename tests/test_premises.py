@@ -18,6 +18,8 @@ from bot.text import detect_language
         ("Det anställdes ju fem trygghetsvärdar, vad gör de?", "inte 5"),  # 'ju' claims
         ("Varför nådde kampanjen på kvinnodagen bara 1 400 personer?", "14 000, inte 1 400"),
         ("V lade en motion 2019 om valdeltagandet, vad föreslog den?", "2017, inte 2019"),
+        # a signatory's name also names her party: still a winner claimed
+        ("Pran Malhotra fick väl demokratipriset 2021?", "inte Pran Malhotra"),
     ],
 )
 def test_each_kind_of_wrong_premise_is_corrected(engine, question, correction):
