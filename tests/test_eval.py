@@ -89,6 +89,8 @@ FLOORS = {
     "blind/train-z8.yaml": (0.84, 5),
     "blind/train-z9.yaml": (0.93, 3),
     "blind/train-z10.yaml": (0.91, 3),
+    "blind/train-z11.yaml": (0.85, 2),
+    "blind/train-z12.yaml": (0.88, 1),
 }
 
 
