@@ -21,6 +21,7 @@ import sqlite3
 import sys
 import threading
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from bot.decision import Plan, decide, diverse, is_topic_list, with_passages
@@ -94,12 +95,12 @@ BROAD_SHARE, BROAD_LINES = 0.02, 5
 # wrong (the weather, the mayor, a district it does not name); below it, most were right.
 MOSTLY_UNKNOWN = 0.65
 BROAD_WORD_ENTRIES = 3  # a lone topic word in more entries than this names a whole topic
-# An area's word with a generic tail names the area: 'trygghetsområdet', 'trygghetsarbetet'.
 # What happened, was done or is planned somewhere, as a whole.
 HAPPENED = re.compile(
     r"\b(hant|hander|hande|gjorts|gjordes|gang|planer\w*|planerat|planeras|happened|happening|"
     r"done|planned)\b"
 )
+# An area's word with a generic tail names the area: 'trygghetsområdet', 'trygghetsarbetet'.
 AREA_COMPOUND = re.compile(r"\w{4}(?:omrad|arbet|fragor)\w*$")
 
 
@@ -567,17 +568,20 @@ class Engine:
         'trygghetsarbetet'); no figure or date asked."""
         if query.cues & {"count", "share", "when"} or not HAPPENED.search(query.folded):
             return False
-        own = "|".join(
-            term
-            for area in self.areas()
-            for term in self.searcher.analyse(area, "sv").groups[-1].sv
-        )
-        # an area's word, alone or with a generic tail: 'trygghetsarbetet', not 'trygghetsanalys'
-        area_word = re.compile(
-            rf"({own})\w{{0,5}}?(omrad\w*|arbet\w*|fragor\w*|front\w*|jobb\w*)?"
-        )
-        return all(
+        area_word = self._area_word
+        return area_word is not None and all(
             HAPPENED.fullmatch(g.word) or area_word.fullmatch(g.word) for g in query.topical_groups
+        )
+
+    @cached_property
+    def _area_word(self) -> re.Pattern | None:
+        """An area's word, alone or with a generic tail: 'trygghetsarbetet', not
+        'trygghetsanalys'; None when no report has areas."""
+        own = [t for area in self.areas() for t in self.searcher.analyse(area, "sv").groups[-1].sv]
+        if not own:
+            return None
+        return re.compile(
+            rf"({'|'.join(own)})\w{{0,5}}?(omrad\w*|arbet\w*|fragor\w*|front\w*|jobb\w*)?"
         )
 
     def _area_of(self, query: Query) -> str | None:
@@ -638,13 +642,15 @@ class Engine:
         areas = self.areas()
         lines = [line for area in areas for line in self.listings.area(area, lang, [])[1]]
         # The areas named first: the shape of the whole report, whatever the page shows.
-        named = ", ".join(areas[:-1]) + (" och " if lang == "sv" else " and ") + areas[-1]
+        joined = " och " if lang == "sv" else " and "
+        named = joined.join([", ".join(areas[:-1]), areas[-1]] if len(areas) > 1 else areas)
+        within = ""
+        if areas:
+            within = f", i områdena {named}," if lang == "sv" else f", in the areas {named},"
         heading = (
-            f"Det här gjordes inom beredningens prioriteringar, i områdena {named}, enligt "
-            "materialet:"
+            f"Det här gjordes inom beredningens prioriteringar{within} enligt materialet:"
             if lang == "sv"
-            else f"What was done in the committee's priorities, in the areas {named}, according "
-            "to the material:"
+            else f"What was done in the committee's priorities{within} according to the material:"
         )
         page = self.listings.page(
             heading, lines, lang=lang, question=question, more="w:", offset=offset, kind="overview"
