@@ -463,6 +463,8 @@ def _year(query: Query, row: dict, lang: str) -> str | None:
     if len(told_years) != 1 or len(dated) != 1 or told_years & said or not dated <= said:
         return None
     [claimed], [told] = told_years, dated
+    if row.get("period") and told > row["period"]:
+        return None  # a date of what is to come ('ska presenteras 2022'), not of the fact asked
     if lang == "sv":
         return f"Obs: enligt materialet var det {told}, inte {claimed}."
     return f"Note: according to the material this was in {told}, not {claimed}."
