@@ -148,7 +148,7 @@ class Replies:
         if "when" in query.cues:  # the time asked: the curated dates the answers do not say
             said = " ".join(bodies)
             dates = [d for row in rows for d in json.loads(row["dates"] or "[]")]
-            bodies += [text] if (text := unsaid_dates_text(said, dates, lang)) else []
+            bodies += [told] if (told := unsaid_dates_text(said, dates, lang)) else []
         body = " ".join([*notices, *([YES[lang]] if verdict else []), *bodies])
         sources = tuple(source_of(row, self.documents) for row in rows)
         shown = {row["id"] for row in rows}

@@ -703,8 +703,10 @@ def test_a_plain_question_of_fact_is_answered_by_the_report_not_a_party_s_view(e
 
 
 def test_a_time_asked_for_is_given_from_the_entry_s_dates_when_its_answer_omits_it(engine):
-    answer = engine.answer("När och var hölls demokratidagarna?")
+    question = "När och var hölls demokratidagarna?"
+    answer = engine.answer(question)
     assert answer.status == "answer" and "Flemingsberg" in answer.answer, answer.text
+    assert answer.question == question  # the date sentence is no part of the question
     assert "november 2021" in answer.answer, answer.text
 
 
