@@ -61,7 +61,6 @@ from bot.routing import (
     focus_question,
     small_talk,
     typed_command,
-    without_query_syntax,
 )
 from bot.search import Searcher
 from bot.text import detect_language, fold, words
@@ -100,8 +99,10 @@ HAPPENED = re.compile(
     r"\b(hant|hander|hande|gjorts|gjordes|gang|planer\w*|planerat|planeras|happened|happening|"
     r"done|planned)\b"
 )
-# An area's word with a generic tail names the area: 'trygghetsområdet', 'trygghetsarbetet'.
-AREA_COMPOUND = re.compile(r"\w{4}(?:omrad|arbet|fragor)\w*$")
+# An area's word with a generic tail names the area: 'trygghetsområdet', 'trygghetsarbetet',
+# 'trygghetsfronten'.
+AREA_TAIL = r"(?:omrad|arbet|fragor|front|jobb)\w*"
+AREA_COMPOUND = re.compile(rf"\w{{4}}{AREA_TAIL}$")
 
 
 class IndexUnavailableError(Exception):
@@ -302,7 +303,7 @@ class Engine:
         """The early replies (empty input, small talk, commands, other places, listings, a
         curated question word for word), or (text, focus, query) for a question to rank."""
         text = clean_message(question)
-        focus = without_query_syntax(focus_question(text))
+        focus = focus_question(text)
         lang = lang or detect_language(focus)
         if not words(focus):
             return self.replies.abstain(text, lang, "not_understood")
@@ -388,7 +389,7 @@ class Engine:
         fact asked for (a figure, date, name, reason), the place asked about, and does not
         say that the asked thing is not stated."""
         entry = self.searcher.entry_by_id(entry_id)
-        focus = without_query_syntax(focus_question(clean_message(question)))
+        focus = focus_question(clean_message(question))
         query = self.searcher.analyse(focus, detect_language(focus))
         if entry is None or not query.topical_groups:
             return False
@@ -577,12 +578,13 @@ class Engine:
     def _area_word(self) -> re.Pattern | None:
         """An area's word, alone or with a generic tail: 'trygghetsarbetet', not
         'trygghetsanalys'; None when no report has areas."""
-        own = [t for area in self.areas() for t in self.searcher.analyse(area, "sv").groups[-1].sv]
-        if not own:
-            return None
-        return re.compile(
-            rf"({'|'.join(own)})\w{{0,5}}?(omrad\w*|arbet\w*|fragor\w*|front\w*|jobb\w*)?"
-        )
+        own = [term for terms in self._area_terms.values() for term in terms]
+        return re.compile(rf"({'|'.join(own)})\w{{0,5}}?({AREA_TAIL})?") if own else None
+
+    @cached_property
+    def _area_terms(self) -> dict[str, frozenset[str]]:
+        """Each area's own word as the index knows it ('Ökad trygghet' -> {'trygg'})."""
+        return {area: self.searcher.analyse(area, "sv").groups[-1].sv for area in self.areas()}
 
     def _area_of(self, query: Query) -> str | None:
         """The area the question names ('trygghet', 'safety' -> Ökad trygghet). Every word
@@ -593,8 +595,7 @@ class Engine:
         # ('jämlikhetsområdet' -> 'område'), since the stem 'jamlik' is no known modifier.
         compounds = [t for t in {*asked, *query.folded.split()} if AREA_COMPOUND.search(t)]
         named = []
-        for area in self.areas():
-            own = set(self.searcher.analyse(area, "sv").groups[-1].sv)
+        for area, own in self._area_terms.items():
             if asked & own or any(t.startswith(o) for t in compounds for o in own):
                 named.append(area)
         return named[0] if len(named) == 1 else None

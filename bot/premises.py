@@ -83,9 +83,9 @@ def _signer(query: Query, documents: dict[str, Document], lang: str) -> str | No
             name = person.split(" (")[0]
             if claimed and re.search(rf"\b{re.escape(fold(name).split()[-1])}\b", query.folded):
                 party = (document.party_en if lang == "en" else None) or document.party
-                others = ", ".join(PARTY_CODE.search(d.party).group(1) for d in claimed)
+                others = ", ".join(_party_code(d) for d in claimed)
                 # Who did sign the note asked about: the fact the question got wrong.
-                codes = [(PARTY_CODE.search(d.party).group(1), d.signatories) for d in claimed]
+                codes = [(_party_code(d), d.signatories) for d in claimed]
                 if lang == "sv":
                     signed = " ".join(
                         f"{c}:s anteckning undertecknades av {', '.join(n)}." for c, n in codes
@@ -100,7 +100,7 @@ def _signer(query: Query, documents: dict[str, Document], lang: str) -> str | No
 def _names_party(query: Query, document: Document) -> bool:
     """The question names the note's party itself: its name ('Miljöpartiets', 'the Social
     Democrats'') or its code ('V', 'MP')."""
-    code = PARTY_CODE.search(document.party).group(1)
+    code = _party_code(document)
     names = [document.party.split()[0], PARTY_CODE.sub("", document.party_en or "")]
     folded_names = [fold(n).removeprefix("the ").strip() for n in names if n.strip()]
     return any(n and n in query.folded for n in folded_names) or bool(

@@ -127,7 +127,13 @@ def clean_message(text: str) -> str:
 
 
 def focus_question(text: str) -> str:
-    """The part of a message that asks. A message of one sentence is all question; in one
+    """The part of a message that asks (`asking_sentences`), without the query syntax typed
+    around it."""
+    return without_query_syntax(asking_sentences(text))
+
+
+def asking_sentences(text: str) -> str:
+    """The sentences of a message that ask. A message of one sentence is all question; in one
     of several, the asking sentences (usually the last; a long message's last three at
     most), with the telling sentence right before them only when the question leans on it
     ('Trygghetsvärdarna anställdes i september. Vad ska de göra?') or is too short to stand

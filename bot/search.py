@@ -32,18 +32,7 @@ REQUIRED_CUES = ("count", "share", "cost", "future", "when", "why")
 # about a year the entry does not speak of ("year"). ("future" alone is too often a plain
 # word - "vill gå på nästa" - to be more than a feature; with "when" it asks for the date of
 # a coming occasion, which a past date does not answer.)
-HARD_CUES = (
-    "count",
-    "share",
-    "when",
-    "name",
-    "amount",
-    "why",
-    "actor",
-    "person",
-    "service",
-    "winner",
-)
+HARD_CUES = tuple("count share when name amount why actor person service winner".split())
 # A detail that answers a practical question: a phone number, an address on the web or for
 # e-mail, or opening hours ('kl. 9–16').
 SERVICE_DETAIL = re.compile(
